@@ -1,0 +1,57 @@
+"""State shared by every command of one ``cstool`` run (stored in ``ctx.obj``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pluggy
+
+from .kb import KnowledgeBase, find_kb_root
+
+
+@dataclass
+class AppState:
+    pm: pluggy.PluginManager
+    kb_option: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def kb(self) -> KnowledgeBase:
+        return KnowledgeBase(find_kb_root(self.kb_option))
+
+    def placeholders(self) -> dict[str, Callable[[], str]]:
+        """Every placeholder a reply may use, as lazy producers.
+
+        Later sources win: plugins (e.g. ``{promo}``), then the team's
+        ``kb.yaml`` ``placeholders:``, then the user's own ``config.toml``.
+        """
+        from .config import load_user_config
+        from .plugins import call_each
+
+        producers: dict[str, Callable[[], str]] = {}
+
+        def register(name: str, producer: Callable[[], str]) -> None:
+            producers[str(name)] = producer
+
+        call_each(self.pm, "cstool_placeholders", kb=self.kb, register=register)
+        team = self.kb.settings.get("placeholders") or {}
+        user = load_user_config()
+        values = {str(k): str(v) for k, v in dict(team).items()}
+        if user.agent:
+            values["agent"] = user.agent
+        values.update(user.placeholders)
+        for name, value in values.items():
+            producers[name] = (lambda v: lambda: v)(value)
+        return producers
+
+
+def get_state(ctx: Any) -> AppState:
+    """The run's :class:`AppState` from any (sub)command's Typer context."""
+    root = ctx.find_root()
+    state = root.obj
+    if not isinstance(state, AppState):
+        raise RuntimeError("cstool command run outside build_app()")
+    return state

@@ -1,0 +1,53 @@
+"""Every hook a cstool plugin can implement.
+
+Hooks that contribute things receive a ``register`` callback instead of
+returning values, so the core keeps control of validation and a new keyword
+argument never breaks an older plugin.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+hookspec = pluggy.HookspecMarker("cstool")
+
+
+@hookspec
+def cstool_register_commands(app: Any) -> None:
+    """Add commands or command groups to the root Typer ``app``.
+
+    Import heavy modules inside the command bodies, not here: this hook runs
+    on every start of ``cstool``.
+    """
+
+
+@hookspec
+def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str]], None]) -> None:
+    """Offer reply placeholders such as ``{promo}``.
+
+    Call ``register(name, producer)`` where ``producer()`` returns the text;
+    it is only called when a reply actually uses the placeholder. ``kb`` is
+    the :class:`cstool.kb.KnowledgeBase` being rendered.
+    """
+
+
+@hookspec
+def cstool_promo_rule_types(register: Callable[[str, Any], None]) -> None:
+    """Add promotion rule types (e.g. 第二件半价) to ``cstool promo``.
+
+    Call ``register(type_name, rule_class)``; the promo plugin documents the
+    interface a rule class implements.
+    """
+
+
+@hookspec(firstresult=True)
+def cstool_kb_match(kb: Any, questions: list[str]) -> list[dict[str, Any] | None] | None:
+    """Match buyer questions against the knowledge base ``kb``.
+
+    Return one item per question: ``None`` when nothing matched, else a dict
+    with at least ``id``, ``title`` and ``score``. The logbook uses it to list
+    frequent questions the KB cannot answer yet. First non-None result wins.
+    """

@@ -1,0 +1,10 @@
+"""cstool built-in plugin: logbook."""
+
+from cstool import hookimpl
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def cstool_register_commands(app):
+    pass
