@@ -1,0 +1,51 @@
+"""Helpers shared by the benchmarks: repeated timing with medians and percentiles."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+
+
+def time_process(argv: Sequence[str], runs: int = 11, env: dict[str, str] | None = None) -> list[float]:
+    """Wall-clock seconds of ``argv`` as a new process, ``runs`` times (after one warm-up)."""
+    subprocess.run(argv, capture_output=True, env=env, check=False)
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, env=env, check=False)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def time_call(fn: Callable[[], object], runs: int) -> list[float]:
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def median_ms(samples: Sequence[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def percentile_ms(samples: Sequence[float], pct: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * (len(ordered) - 1))))
+    return ordered[index] * 1000
+
+
+PY = sys.executable
+TYPER_HELLO = "import typer\napp = typer.Typer()\n@app.command()\ndef hello(name: str = 'x'):\n    print(name)\napp()\n"
+
+
+def baselines(runs: int = 11) -> dict[str, float]:
+    """Median ms of a bare interpreter and a minimal Typer app, measured now."""
+    return {
+        "python -c pass": median_ms(time_process([PY, "-c", "pass"], runs)),
+        "typer hello-world": median_ms(time_process([PY, "-c", TYPER_HELLO, "--name", "x"], runs)),
+    }
