@@ -1,4 +1,4 @@
-"""cstool built-in plugin: logbook."""
+"""cstool built-in plugin: the inquiry and unpaid-order logbook (``cstool log``)."""
 
 from cstool import hookimpl
 
@@ -7,4 +7,6 @@ __version__ = "0.1.0"
 
 @hookimpl
 def cstool_register_commands(app):
-    pass
+    from .commands import GROUP_HELP, make_group
+
+    app.add_typer(make_group(), name="log", help=GROUP_HELP)
