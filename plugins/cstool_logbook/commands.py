@@ -3,7 +3,6 @@
 Imported at every start of cstool, so only Typer and the core CLI at module level.
 """
 
-from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated

@@ -88,9 +88,88 @@ def parse_duration(text: str) -> timedelta | None:
 
 
 def load_settings(path: Path) -> Settings:
-    """Read ``logbook.yaml``; missing keys keep their defaults."""
-    if not path.exists():
+    """Read ``logbook.yaml`` (missing keys keep their defaults), through a small cache.
+
+    Parsing YAML costs a one-line entry more than everything else it does, so the
+    parsed lists are kept as JSON in the user cache dir, keyed by the file's path,
+    size and modification time; any change to the file re-reads it.
+    """
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return DEFAULTS
+    key = [str(path.resolve()), stat.st_size, stat.st_mtime_ns]
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached
+    settings = _load_yaml(path)
+    _write_cache(key, settings)
+    return settings
+
+
+def _cache_path() -> Path:
+    from cstool.config import user_cache_dir
+
+    return user_cache_dir() / "logbook-settings.json"
+
+
+def _read_cache(key: list[Any]) -> Settings | None:
+    import json
+
+    try:
+        data = json.loads(_cache_path().read_text(encoding="utf-8"))
+        return from_plain(data["settings"]) if data.get("key") == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(key: list[Any], settings: Settings) -> None:
+    import json
+    import os
+    import tempfile
+
+    path = _cache_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".logbook-settings.", dir=path.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"key": key, "settings": to_plain(settings)}, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a cache we cannot write only costs speed
+
+
+def to_plain(settings: Settings) -> dict[str, Any]:
+    return {
+        "inquiry_reasons": list(settings.inquiry_reasons),
+        "unpaid_reasons": list(settings.unpaid_reasons),
+        "customer_groups": [list(g) for g in settings.customer_groups],
+        "reminders": [[int(r.after.total_seconds()), r.via] for r in settings.reminders],
+        "remark_format": settings.remark_format,
+        "remark_date_format": settings.remark_date_format,
+        "flags": [[f.colour, f.meaning, list(f.keywords)] for f in settings.flags],
+        "default_flag": settings.default_flag,
+        "severities": list(settings.severities),
+        "major_severities": sorted(settings.major_severities),
+    }
+
+
+def from_plain(data: dict[str, Any]) -> Settings:
+    return Settings(
+        inquiry_reasons=tuple(data["inquiry_reasons"]),
+        unpaid_reasons=tuple(data["unpaid_reasons"]),
+        customer_groups=tuple((name, note) for name, note in data["customer_groups"]),
+        reminders=tuple(ReminderStep(timedelta(seconds=s), via) for s, via in data["reminders"]),
+        remark_format=data["remark_format"],
+        remark_date_format=data["remark_date_format"],
+        flags=tuple(Flag(c, m, tuple(k)) for c, m, k in data["flags"]),
+        default_flag=data["default_flag"],
+        severities=tuple(data["severities"]),
+        major_severities=frozenset(data["major_severities"]),
+    )
+
+
+def _load_yaml(path: Path) -> Settings:
     from cstool import yamlio
 
     data = yamlio.load(path)
