@@ -1,0 +1,343 @@
+"""Pricing a cart: L1 item prices and bundles, L2 tiers, L3 coupon, shipping, allocation, next tier.
+
+Plain functions over plain data (:mod:`.model`); the rules decide their own
+rewards (:mod:`.rules`), this module decides the order they stack in and who
+pays what. The semantics are stated in docs/promo.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from .allocate import split, split_even
+from .model import Campaign, Cart
+from .rules import Measure, Rule, describe, is_active
+
+ZERO = Decimal("0.00")
+MAX_BUNDLE_CHOICES = 4096  # bundle-instance combinations tried per quote (exhaustive below this)
+
+
+@dataclass
+class PricedLine:
+    index: int
+    sku: str
+    title: str
+    qty: int
+    list_price: Decimal
+    category: str | None
+    pricing: dict[str | None, list] = field(default_factory=dict)  # rule id -> [units, amount]
+    shares: dict[str, Decimal] = field(default_factory=dict)  # L2/L3 rule id -> allocated discount
+    l1_amount: Decimal = ZERO
+    paid: Decimal = ZERO
+
+    @property
+    def list_amount(self) -> Decimal:
+        return self.list_price * self.qty
+
+    @property
+    def item_saving(self) -> Decimal:
+        return self.list_amount - self.l1_amount
+
+    @property
+    def order_discount(self) -> Decimal:
+        return sum(self.shares.values(), ZERO)
+
+    @property
+    def owed(self) -> Decimal:
+        return self.l1_amount - self.order_discount
+
+    @property
+    def rule(self) -> str | None:
+        """The item-level rule that priced most of this line's units (None: list price)."""
+        ruled = [(units, rid) for rid, (units, _) in self.pricing.items() if rid is not None]
+        return max(ruled, key=lambda x: x[0])[1] if ruled else None
+
+    def unit_shares(self) -> list[Decimal]:
+        """``paid`` over the units; earlier units take the extra cents (refunds use the last ones)."""
+        return split_even(self.paid, self.qty)
+
+
+@dataclass
+class Applied:
+    rule: str
+    type: str
+    level: str
+    amount: Decimal
+    label: str
+    gift: str | None = None
+
+
+@dataclass
+class NextTier:
+    rule: str
+    need: Decimal | int
+    unit: str
+    gives: str
+    extra: Decimal | None
+
+
+@dataclass
+class Quote:
+    campaign: str
+    at: datetime
+    region: str | None
+    lines: list[PricedLine]
+    applied: list[Applied]
+    next: list[NextTier]
+    shipping_fee: Decimal
+    shipping: Decimal
+    free_shipping_rule: str | None
+    bundles: dict[str, int]
+
+    @property
+    def list_total(self) -> Decimal:
+        return sum((ln.list_amount for ln in self.lines), ZERO)
+
+    @property
+    def l1_total(self) -> Decimal:
+        return sum((ln.l1_amount for ln in self.lines), ZERO)
+
+    @property
+    def goods_total(self) -> Decimal:
+        return sum((ln.paid for ln in self.lines), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.goods_total + self.shipping
+
+    @property
+    def saving(self) -> Decimal:
+        return self.list_total - self.goods_total
+
+    @property
+    def gifts(self) -> list[dict[str, str]]:
+        return [{"rule": a.rule, "gift": a.gift} for a in self.applied if a.gift]
+
+
+def quote(campaign: Campaign, cart: Cart, bundle_counts: Mapping[str, int] | None = None) -> Quote:
+    """Price ``cart``; bundle instances are chosen to give the buyer the lowest total.
+
+    ``bundle_counts`` forces a choice ({bundle rule id: instances}); it raises
+    ``ValueError`` when the cart does not hold the units for it.
+    """
+    active = [r for r in campaign.rules if is_active(r, cart.at)]
+    available: dict[str, int] = {}
+    for line in cart.items:
+        available[line.sku] = available.get(line.sku, 0) + line.qty
+    bundles = [
+        r for r in active if r.level == "bundle" and all(available.get(s, 0) >= q for s, q in r.items.items())
+    ]  # type: ignore[attr-defined]
+    if bundle_counts is not None:
+        unknown = set(k for k, v in bundle_counts.items() if v) - {b.id for b in bundles}
+        if unknown:
+            raise ValueError(f"bundle not applicable to this cart: {sorted(unknown)}")
+        choice = tuple(bundle_counts.get(b.id, 0) for b in bundles)
+        if not _fits(bundles, choice, available):
+            raise ValueError("the cart does not hold the units for these bundles")
+        return _price(campaign, cart, active, bundles, choice)
+    best: Quote | None = None
+    best_key = None
+    for choice in _bundle_choices(bundles, available):
+        priced = _price(campaign, cart, active, bundles, choice)
+        # lowest total; then fewer instances; then more instances of rules earlier in the file
+        key = (priced.total, sum(choice), tuple(-n for n in choice))
+        if best_key is None or key < best_key:
+            best, best_key = priced, key
+    assert best is not None
+    return best
+
+
+def _fits(bundles: list[Rule], choice: tuple[int, ...], available: Mapping[str, int]) -> bool:
+    used: dict[str, int] = {}
+    for bundle, n in zip(bundles, choice, strict=True):
+        for sku, q in bundle.items.items():  # type: ignore[attr-defined]
+            used[sku] = used.get(sku, 0) + q * n
+    return all(available.get(s, 0) >= u for s, u in used.items())
+
+
+def _bundle_choices(bundles: list[Rule], available: Mapping[str, int]) -> Iterator[tuple[int, ...]]:
+    """Every feasible vector of instance counts (up to MAX_BUNDLE_CHOICES of them)."""
+
+    def walk(index: int, left: dict[str, int]) -> Iterator[tuple[int, ...]]:
+        if index == len(bundles):
+            yield ()
+            return
+        items = bundles[index].items  # type: ignore[attr-defined]
+        most = min(left[s] // q for s, q in items.items())
+        for n in range(most + 1):
+            rest = dict(left)
+            for s, q in items.items():
+                rest[s] -= q * n
+            for tail in walk(index + 1, rest):
+                yield (n, *tail)
+
+    for count, choice in enumerate(walk(0, dict(available)), start=1):
+        yield choice
+        if count >= MAX_BUNDLE_CHOICES:
+            return
+
+
+def _price(
+    campaign: Campaign, cart: Cart, active: list[Rule], bundles: list[Rule], choice: tuple[int, ...]
+) -> Quote:
+    lines = [
+        PricedLine(i, ln.sku, ln.title or ln.sku, ln.qty, ln.price, ln.category)
+        for i, ln in enumerate(cart.items)
+    ]
+    applied: list[Applied] = []
+    _price_items(campaign, lines, active, bundles, choice, applied)
+    for line in lines:
+        line.l1_amount = sum((amount for _, amount in line.pricing.values()), ZERO)
+
+    nexts: list[NextTier] = []
+    tier_free_shipping: str | None = None
+    for rule in active:
+        if rule.level != "order":
+            continue
+        scope = [ln for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        if not scope:
+            continue
+        m = _measure(scope)
+        step = rule.next_step(m)  # type: ignore[attr-defined]
+        if step is not None:
+            nexts.append(NextTier(rule.id, step.need, step.unit, step.gives, step.extra))
+        reward = rule.reward(m)  # type: ignore[attr-defined]
+        if reward is None:
+            continue
+        amount = _take(rule, reward.amount, scope)
+        applied.append(_applied(rule, amount, reward))
+        if getattr(reward, "free_shipping", False) and tier_free_shipping is None:
+            tier_free_shipping = rule.id
+
+    _apply_best_coupon(lines, active, cart, applied)
+
+    order = _measure(lines)
+    free_by = tier_free_shipping
+    shipping_rules = [r for r in active if r.level == "shipping"]
+    if free_by is None:
+        free_by = next((r.id for r in shipping_rules if r.frees(order, cart.region)), None)  # type: ignore[attr-defined]
+    if free_by is None:
+        for rule in shipping_rules:
+            step = rule.next_step(order, cart.region)  # type: ignore[attr-defined]
+            if step is not None:
+                nexts.append(NextTier(rule.id, step.need, step.unit, step.gives, step.extra))
+    elif free_by != tier_free_shipping:
+        applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", cart.shipping_fee, "包邮"))  # type: ignore[union-attr]
+
+    for line in lines:
+        line.paid = line.owed
+    return Quote(
+        campaign=campaign.name,
+        at=cart.at,
+        region=cart.region,
+        lines=lines,
+        applied=applied,
+        next=nexts,
+        shipping_fee=cart.shipping_fee,
+        shipping=ZERO if free_by else cart.shipping_fee,
+        free_shipping_rule=free_by,
+        bundles={b.id: n for b, n in zip(bundles, choice, strict=True) if n},
+    )
+
+
+def _applied(rule: Rule, amount: Decimal, reward: object) -> Applied:
+    label = getattr(reward, "label", None) or describe(rule)
+    return Applied(rule.id, rule.type, rule.level, amount, label, getattr(reward, "gift", None))
+
+
+def _measure(scope: list[PricedLine]) -> Measure:
+    return Measure(
+        amount=sum((ln.l1_amount for ln in scope), ZERO),
+        qty=sum(ln.qty for ln in scope),
+        owed=sum((ln.owed for ln in scope), ZERO),
+    )
+
+
+def _take(rule: Rule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
+    """Allocate an order-level discount over its scope by what each line still owes."""
+    owed = [ln.owed for ln in scope]
+    amount = max(ZERO, min(amount, sum(owed, ZERO)))
+    for line, share in zip(scope, split(amount, owed), strict=True):
+        if share:
+            line.shares[rule.id] = line.shares.get(rule.id, ZERO) + share
+    return amount
+
+
+def _apply_best_coupon(
+    lines: list[PricedLine], active: list[Rule], cart: Cart, applied: list[Applied]
+) -> None:
+    """At most one coupon: the one that saves most among those held whose threshold is met."""
+    best = None
+    for rule in active:
+        if rule.level != "coupon" or (cart.coupons is not None and rule.id not in cart.coupons):
+            continue
+        scope = [ln for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        if not scope:
+            continue
+        m = _measure(scope)
+        reward = rule.reward(m)  # type: ignore[attr-defined]
+        if reward is None:
+            continue
+        saving = max(ZERO, min(reward.amount, m.owed))
+        if saving > 0 and (best is None or saving > best[0]):
+            best = (saving, rule, reward, scope)
+    if best is not None:
+        saving, rule, reward, scope = best
+        _take(rule, saving, scope)
+        applied.append(_applied(rule, saving, reward))
+
+
+def _price_items(
+    campaign: Campaign,
+    lines: list[PricedLine],
+    active: list[Rule],
+    bundles: list[Rule],
+    choice: tuple[int, ...],
+    applied: list[Applied],
+) -> None:
+    """L1: bundle instances first, then each remaining unit at its lowest item-level price."""
+    left = [ln.qty for ln in lines]
+    savings: dict[str, Decimal] = {}
+
+    def add(line: PricedLine, rule_id: str | None, units: int, amount: Decimal) -> None:
+        slot = line.pricing.setdefault(rule_id, [0, ZERO])
+        slot[0] += units
+        slot[1] += amount
+        if rule_id is not None:
+            savings[rule_id] = savings.get(rule_id, ZERO) + line.list_price * units - amount
+
+    for bundle, count in zip(bundles, choice, strict=True):
+        for _ in range(count):
+            units: list[PricedLine] = []
+            for sku, q in bundle.items.items():  # type: ignore[attr-defined]
+                for line in lines:
+                    while q and line.sku == sku and left[line.index]:
+                        units.append(line)
+                        left[line.index] -= 1
+                        q -= 1
+            for line, share in zip(units, split(bundle.price, [u.list_price for u in units]), strict=True):  # type: ignore[attr-defined]
+                add(line, bundle.id, 1, share)
+
+    item_rules = [r for r in active if r.level == "item"]
+    by_sku: dict[str, list[PricedLine]] = {}
+    for line in lines:
+        by_sku.setdefault(line.sku, []).extend([line] * left[line.index])
+    for sku, units in by_sku.items():
+        list_prices = [u.list_price for u in units]
+        offers = [(rule.id, rule.unit_prices(sku, list_prices)) for rule in item_rules]  # type: ignore[attr-defined]
+        for position, line in enumerate(units):
+            best_id, best_price = None, line.list_price
+            for rule_id, prices in offers:
+                price = prices[position]
+                if price is not None and price < best_price:
+                    best_id, best_price = rule_id, max(price, ZERO)
+            add(line, best_id, 1, best_price)
+
+    for rule in [*bundles, *item_rules]:
+        if savings.get(rule.id):
+            applied.append(
+                Applied(rule.id, rule.type, rule.level, savings[rule.id], describe(rule, campaign.title))
+            )

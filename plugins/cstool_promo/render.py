@@ -1,0 +1,242 @@
+"""Output: Chinese text an agent can read and paste, and the JSON contracts."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import Decimal
+from typing import Any
+
+from cstool.money import fmt
+
+from .engine import NextTier, Quote
+from .refund import Refund
+
+TYPE_NAMES = {
+    "limited_time_discount": "限时折扣",
+    "bundle": "搭配套餐",
+    "tiered": "满减",
+    "coupon": "优惠券",
+    "free_shipping": "包邮",
+}
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def ljust(text: str, n: int) -> str:
+    return text + " " * max(0, n - width(text))
+
+
+def rjust(text: str, n: int) -> str:
+    return " " * max(0, n - width(text)) + text
+
+
+def need_text(step: NextTier) -> str:
+    return f"{fmt(step.need)} 元" if step.unit == "元" else f"{step.need} 件"  # type: ignore[arg-type]
+
+
+def next_message(step: NextTier) -> str:
+    """``再买 1.70 元可享满299减40，送小样（比现在再省 20.00 元）``."""
+    if step.gives == "包邮":
+        return f"再买 {need_text(step)}就包邮"
+    extra = f"（比现在再省 {fmt(step.extra)} 元）" if step.extra else ""
+    return f"再买 {need_text(step)}可享{step.gives}{extra}"
+
+
+# ---------------------------------------------------------------- quote
+
+
+def quote_text(q: Quote) -> str:
+    rows = [("商品", "数量", "原价小计", "单品优惠", "活动分摊", "实付", "")]
+    for line in q.lines:
+        rows.append(
+            (
+                f"{line.sku} {line.title}" if line.title != line.sku else line.sku,
+                str(line.qty),
+                fmt(line.list_amount),
+                f"-{fmt(line.item_saving)}" if line.item_saving else "0.00",
+                f"-{fmt(line.order_discount)}" if line.order_discount else "0.00",
+                fmt(line.paid),
+                _line_rules(q, line),
+            )
+        )
+    widths = [max(width(r[i]) for r in rows) for i in range(6)]
+    out = [f"{q.campaign} · 下单时间 {q.at:%Y-%m-%d %H:%M}" + (f" · 收货地区 {q.region}" if q.region else "")]
+    for row in rows:
+        cells = [ljust(row[0], widths[0])] + [rjust(c, w) for c, w in zip(row[1:6], widths[1:], strict=True)]
+        out.append("  ".join(cells) + (f"  {row[6]}" if row[6] else ""))
+    out.append("")
+    out.append(f"商品原价  ¥{fmt(q.list_total)}")
+    for a in q.applied:
+        if a.level == "shipping":
+            continue
+        gift = f"，送{a.gift}" if a.gift and a.gift not in a.label else ""
+        out.append(f"  {TYPE_NAMES.get(a.type, a.type)}（{a.rule}）{a.label}{gift}  -¥{fmt(a.amount)}")
+    out.append(f"商品实付  ¥{fmt(q.goods_total)}（共优惠 ¥{fmt(q.saving)}）")
+    if q.free_shipping_rule:
+        out.append(f"运费      ¥0.00（{q.free_shipping_rule} 包邮，省 ¥{fmt(q.shipping_fee)}）")
+    else:
+        out.append(f"运费      ¥{fmt(q.shipping)}")
+    out.append(f"应付合计  ¥{fmt(q.total)}")
+    if q.gifts:
+        out.append("赠品      " + "、".join(g["gift"] for g in q.gifts))
+    for step in q.next:
+        out.append(f"凑单      {next_message(step)}（{step.rule}）")
+    out.append("")
+    out.append("复制给买家：")
+    out.append(buyer_message(q))
+    return "\n".join(out)
+
+
+def _line_rules(q: Quote, line: Any) -> str:
+    parts = []
+    for rule_id, (units, _) in line.pricing.items():
+        if rule_id is not None:
+            parts.append(rule_id if units == line.qty else f"{rule_id}×{units}")
+    parts.extend(line.shares)
+    return "、".join(parts)
+
+
+def buyer_message(q: Quote) -> str:
+    """The sentence an agent pastes to the buyer: 亲，这样拍共 …元，已享 …，再买 …元可再减 …"""
+    text = f"亲，这样拍共 {fmt(q.total)} 元"
+    if q.free_shipping_rule:
+        text += "（已包邮）"
+    elif q.shipping:
+        text += f"（含运费 {fmt(q.shipping)} 元）"
+    kinds = []
+    for a in q.applied:
+        name = TYPE_NAMES.get(a.type, a.label)
+        if a.level != "shipping" and a.amount and name not in kinds:
+            kinds.append(name)
+    if q.saving > 0:
+        text += f"，已享{'、'.join(kinds)}，共优惠 {fmt(q.saving)} 元"
+    if q.gifts:
+        text += f"，还送{'、'.join(g['gift'] for g in q.gifts)}"
+    if q.next:
+        step = q.next[0]
+        if step.gives == "包邮":
+            text += f"；再买 {need_text(step)}就包邮啦"
+        elif step.extra:
+            text += f"；再买 {need_text(step)}可再减 {fmt(step.extra)} 元"
+            if "送" in step.gives and not q.gifts:
+                text += "，还有赠品"
+        else:
+            text += f"；再买 {need_text(step)}可享{step.gives}"
+    return text + "哦～"
+
+
+def quote_json(q: Quote) -> dict[str, Any]:
+    return {
+        "campaign": q.campaign,
+        "at": q.at,
+        "region": q.region,
+        "list_total": q.list_total,
+        "goods_total": q.goods_total,
+        "shipping": q.shipping,
+        "total": q.total,
+        "saving": q.saving,
+        "lines": [
+            {
+                "sku": ln.sku,
+                "title": ln.title,
+                "qty": ln.qty,
+                "list_price": ln.list_price,
+                "list_amount": ln.list_amount,
+                "item_saving": ln.item_saving,
+                "order_discount": ln.order_discount,
+                "paid": ln.paid,
+                "rule": ln.rule,
+                "pricing": [
+                    {"rule": rid, "qty": units, "amount": amount}
+                    for rid, (units, amount) in ln.pricing.items()
+                ],
+                "shares": [{"rule": rid, "amount": amount} for rid, amount in ln.shares.items()],
+            }
+            for ln in q.lines
+        ],
+        "applied": [
+            {"rule": a.rule, "type": a.type, "level": a.level, "amount": a.amount, "label": a.label}
+            for a in q.applied
+        ],
+        "gifts": q.gifts,
+        "next": [
+            {
+                "rule": s.rule,
+                "need": s.need if isinstance(s.need, int) else Decimal(s.need),
+                "unit": s.unit,
+                "gives": s.gives,
+                "extra": s.extra,
+                "message": next_message(s),
+            }
+            for s in q.next
+        ],
+        "bundles": q.bundles,
+        "free_shipping_rule": q.free_shipping_rule,
+        "message": buyer_message(q),
+    }
+
+
+# ---------------------------------------------------------------- refund
+
+
+def refund_text(r: Refund) -> str:
+    out = [
+        f"{r.quote.campaign} · 订单时间 {r.quote.at:%Y-%m-%d %H:%M} · 订单实付 ¥{fmt(r.quote.goods_total)}"
+    ]
+    for line in r.lines:
+        shares = " + ".join(fmt(s) for s in line.unit_refunds)
+        out.append(
+            f"  退 {line.sku} {line.title if line.title != line.sku else ''}×{line.returned}："
+            f"该行实付 {fmt(line.line_paid)} 元共 {line.line_qty} 件，退 {shares} = {fmt(line.refund)} 元"
+        )
+    out.append(f"应退金额  ¥{fmt(r.total)}（运费不退；按下单时的优惠分摊计算）")
+    out.append("")
+    out.append("复制给买家：")
+    out.append(f"亲，退回的商品按您下单时实际支付的金额退款，共 {fmt(r.total)} 元，请您查收哦～")
+    return "\n".join(out)
+
+
+def refund_json(r: Refund) -> dict[str, Any]:
+    return {
+        "campaign": r.quote.campaign,
+        "refund": r.total,
+        "goods_total": r.quote.goods_total,
+        "lines": [
+            {
+                "sku": ln.sku,
+                "qty": ln.returned,
+                "line_qty": ln.line_qty,
+                "line_paid": ln.line_paid,
+                "unit_refunds": ln.unit_refunds,
+                "refund": ln.refund,
+            }
+            for ln in r.lines
+        ],
+    }
+
+
+# ---------------------------------------------------------------- check
+
+
+def findings_text(campaign: Any, findings: list[Any]) -> str:
+    errors = [f for f in findings if f.level == "error"]
+    warnings = [f for f in findings if f.level == "warning"]
+    out = [f"{campaign.name}（{campaign.path}）"]
+    for f in [*errors, *warnings]:
+        mark = "错误" if f.level == "error" else "警告"
+        out.append(f"  {mark} [{f.code}]{' ' + f.rule if f.rule else ''}：{f.message}")
+        witness = f.extra.get("witness")
+        if witness:
+            items = " ".join(f"{i['sku']}:{i['qty']}" for i in witness["items"])
+            coupons = witness["coupons"]
+            held = "不用券" if not coupons else "只用券 " + "、".join(coupons)
+            out.append(
+                f"      复现：cstool promo quote {campaign.path} {items} --at '{witness['at']:%Y-%m-%d %H:%M:%S%z}'（{held}）"
+            )
+    if not findings:
+        out.append("  通过：没有发现问题。")
+    else:
+        out.append(f"共 {len(errors)} 个错误，{len(warnings)} 个警告。")
+    return "\n".join(out)
