@@ -80,7 +80,7 @@ def make_group() -> typer.Typer:
         if as_json:
             print_json(quote_json(result))
         else:
-            print(quote_text(result))
+            print(quote_text(result, camp))
 
     @group.command("refund")
     def refund_command(

@@ -77,6 +77,8 @@ class NextTier:
     unit: str
     gives: str
     extra: Decimal | None
+    gift: str | None = None
+    scope: str = ""  # the items that count towards it, "" for the whole order
 
 
 @dataclass
@@ -203,7 +205,7 @@ def _price(
         m = _measure(scope)
         step = rule.next_step(m)  # type: ignore[attr-defined]
         if step is not None:
-            nexts.append(NextTier(rule.id, step.need, step.unit, step.gives, step.extra))
+            nexts.append(_next(campaign, rule, step))
         reward = rule.reward(m)  # type: ignore[attr-defined]
         if reward is None:
             continue
@@ -223,7 +225,7 @@ def _price(
         for rule in shipping_rules:
             step = rule.next_step(order, cart.region)  # type: ignore[attr-defined]
             if step is not None:
-                nexts.append(NextTier(rule.id, step.need, step.unit, step.gives, step.extra))
+                nexts.append(_next(campaign, rule, step))
     elif free_by != tier_free_shipping:
         applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", cart.shipping_fee, "包邮"))  # type: ignore[union-attr]
 
@@ -240,6 +242,19 @@ def _price(
         shipping=ZERO if free_by else cart.shipping_fee,
         free_shipping_rule=free_by,
         bundles={b.id: n for b, n in zip(bundles, choice, strict=True) if n},
+    )
+
+
+def _next(campaign: Campaign, rule: Rule, step: object) -> NextTier:
+    scope_text = getattr(rule, "scope_text", None)
+    return NextTier(
+        rule.id,
+        step.need,  # type: ignore[attr-defined]
+        step.unit,  # type: ignore[attr-defined]
+        step.gives,  # type: ignore[attr-defined]
+        getattr(step, "extra", None),
+        getattr(step, "gift", None),
+        scope_text(campaign.title) if scope_text is not None else "",
     )
 
 

@@ -10,6 +10,7 @@ from cstool.money import fmt
 
 from .engine import NextTier, Quote
 from .refund import Refund
+from .rules import yuan
 
 TYPE_NAMES = {
     "limited_time_discount": "限时折扣",
@@ -38,16 +39,17 @@ def need_text(step: NextTier) -> str:
 
 def next_message(step: NextTier) -> str:
     """``再买 1.70 元可享满299减40，送小样（比现在再省 20.00 元）``."""
+    scope = f"（{step.scope}）" if step.scope else ""
     if step.gives == "包邮":
         return f"再买 {need_text(step)}就包邮"
-    extra = f"（比现在再省 {fmt(step.extra)} 元）" if step.extra else ""
-    return f"再买 {need_text(step)}可享{step.gives}{extra}"
+    extra = f"，比现在再省 {yuan(step.extra)} 元" if step.extra else ""
+    return f"再买 {need_text(step)}{scope}可享{step.gives}{extra}"
 
 
 # ---------------------------------------------------------------- quote
 
 
-def quote_text(q: Quote) -> str:
+def quote_text(q: Quote, campaign: Any = None) -> str:
     rows = [("商品", "数量", "原价小计", "单品优惠", "活动分摊", "实付", "")]
     for line in q.lines:
         rows.append(
@@ -63,6 +65,12 @@ def quote_text(q: Quote) -> str:
         )
     widths = [max(width(r[i]) for r in rows) for i in range(6)]
     out = [f"{q.campaign} · 下单时间 {q.at:%Y-%m-%d %H:%M}" + (f" · 收货地区 {q.region}" if q.region else "")]
+    if campaign is not None and not campaign.start <= q.at < campaign.end:
+        from .summary import window_text
+
+        out.append(
+            f"注意：下单时间不在活动时间内（活动时间：{window_text(campaign.start, campaign.end)}），按原价计算"
+        )
     for row in rows:
         cells = [ljust(row[0], widths[0])] + [rjust(c, w) for c, w in zip(row[1:6], widths[1:], strict=True)]
         out.append("  ".join(cells) + (f"  {row[6]}" if row[6] else ""))
@@ -75,7 +83,8 @@ def quote_text(q: Quote) -> str:
         out.append(f"  {TYPE_NAMES.get(a.type, a.type)}（{a.rule}）{a.label}{gift}  -¥{fmt(a.amount)}")
     out.append(f"商品实付  ¥{fmt(q.goods_total)}（共优惠 ¥{fmt(q.saving)}）")
     if q.free_shipping_rule:
-        out.append(f"运费      ¥0.00（{q.free_shipping_rule} 包邮，省 ¥{fmt(q.shipping_fee)}）")
+        saved = f"，省 ¥{fmt(q.shipping_fee)}" if q.shipping_fee else ""
+        out.append(f"运费      ¥0.00（包邮：{q.free_shipping_rule}{saved}）")
     else:
         out.append(f"运费      ¥{fmt(q.shipping)}")
     out.append(f"应付合计  ¥{fmt(q.total)}")
@@ -119,9 +128,9 @@ def buyer_message(q: Quote) -> str:
         if step.gives == "包邮":
             text += f"；再买 {need_text(step)}就包邮啦"
         elif step.extra:
-            text += f"；再买 {need_text(step)}可再减 {fmt(step.extra)} 元"
-            if "送" in step.gives and not q.gifts:
-                text += "，还有赠品"
+            text += f"；再买 {need_text(step)}{'（' + step.scope + '）' if step.scope else ''}可再减 {yuan(step.extra)} 元"
+            if step.gift and not q.gifts:
+                text += f"，还送{step.gift}"
         else:
             text += f"；再买 {need_text(step)}可享{step.gives}"
     return text + "哦～"
@@ -168,6 +177,7 @@ def quote_json(q: Quote) -> dict[str, Any]:
                 "unit": s.unit,
                 "gives": s.gives,
                 "extra": s.extra,
+                "gift": s.gift,
                 "message": next_message(s),
             }
             for s in q.next

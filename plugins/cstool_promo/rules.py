@@ -52,6 +52,7 @@ class NextStep:
     unit: str  # "元" or "件"
     gives: str  # what the next reward is, e.g. "满299减40，送小样"
     extra: Decimal | None = None  # how much more it takes off than now, when known
+    gift: str | None = None
 
 
 def yuan(amount: Decimal | int) -> str:
@@ -285,7 +286,9 @@ class Tiered(ScopedRule):
             if self.cap is not None and tier.off * times >= self.cap:  # type: ignore[operator]
                 return None
             extra = tier.off if self.cap is None else min(tier.off, self.cap - tier.off * times)  # type: ignore[operator]
-            return NextStep(tier.at * (times + 1) - measure, self._unit(), self.tier_text(tier), extra)
+            return NextStep(
+                tier.at * (times + 1) - measure, self._unit(), self.tier_text(tier), extra, tier.gift
+            )
         higher = [t for t in self.tiers if t.at > measure]
         if not higher:
             return None
@@ -294,7 +297,7 @@ class Tiered(ScopedRule):
         extra = None
         if nxt.off is not None:
             extra = nxt.off - (now.off if now is not None and now.off is not None else Decimal("0.00"))
-        return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra)
+        return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra, nxt.gift)
 
     def describe(self, title: Any = str) -> str:
         scope = self.scope_text(title)
