@@ -67,6 +67,14 @@ def make_group() -> typer.Typer:
         cart: CartOpt = None,
         at: AtOpt = None,
         region: RegionOpt = None,
+        coupons: Annotated[
+            str | None,
+            typer.Option(
+                "--coupons",
+                help="买家持有的优惠券 id，逗号分隔（默认：活动的全部优惠券；'' 表示没有）",
+                show_default=False,
+            ),
+        ] = None,
         as_json: JsonOpt = False,
     ) -> None:
         """报价：这样拍一共多少钱、享了哪些优惠、再买多少能再减。"""
@@ -76,7 +84,12 @@ def make_group() -> typer.Typer:
         from .render import quote_json, quote_text
 
         camp = _campaign(ctx, campaign)
-        result = quote(camp, _cart(camp, cart, items, at, region))
+        basket = _cart(camp, cart, items, at, region)
+        if coupons is not None:
+            from .model import held_coupons
+
+            basket = held_coupons(camp, basket, coupons)
+        result = quote(camp, basket)
         if as_json:
             print_json(quote_json(result))
         else:

@@ -349,6 +349,18 @@ def make_cart(
     )
 
 
+def held_coupons(campaign: Campaign, cart: Cart, text: str) -> Cart:
+    """The cart with the buyer holding exactly these coupons (``--coupons a,b``; empty: none)."""
+    from dataclasses import replace
+
+    ids = [c.strip() for c in text.split(",") if c.strip()]
+    for cid in ids:
+        rule = campaign.rule(cid)
+        if rule is None or rule.level != "coupon":
+            raise BadInput(f"--coupons 里的 {cid} 不是这个活动的优惠券")
+    return replace(cart, coupons=frozenset(ids))
+
+
 # ---------------------------------------------------------------- finding a campaign
 
 

@@ -240,10 +240,10 @@ def findings_text(campaign: Any, findings: list[Any]) -> str:
         witness = f.extra.get("witness")
         if witness:
             items = " ".join(f"{i['sku']}:{i['qty']}" for i in witness["items"])
-            coupons = witness["coupons"]
-            held = "不用券" if not coupons else "只用券 " + "、".join(coupons)
+            held = ",".join(witness["coupons"] or [])
+            at = witness["at"].isoformat()
             out.append(
-                f"      复现：cstool promo quote {campaign.path} {items} --at '{witness['at']:%Y-%m-%d %H:%M:%S%z}'（{held}）"
+                f"      复现：cstool promo quote {campaign.path} {items} --at '{at}' --coupons '{held}'"
             )
     if not findings:
         out.append("  通过：没有发现问题。")
