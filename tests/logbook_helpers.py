@@ -69,8 +69,13 @@ def log_db(request, tmp_path, monkeypatch):
     return target
 
 
-def run_with_plugins(plugins, *args: str, capsys) -> tuple[int, str, str]:
+@pytest.fixture
+def run_with_plugins(capsys):
     """Run the CLI in-process with extra plugin objects registered (e.g. a test search plugin)."""
+    return lambda plugins, *args: _run_with_plugins(plugins, *args, capsys=capsys)
+
+
+def _run_with_plugins(plugins, *args: str, capsys) -> tuple[int, str, str]:
     from cstool.cli import build_app
     from cstool.config import load_user_config
     from cstool.errors import CstoolError
@@ -90,7 +95,13 @@ def run_with_plugins(plugins, *args: str, capsys) -> tuple[int, str, str]:
     return code, out, err
 
 
-def count_entries(target: str) -> int:
+@pytest.fixture
+def count_entries():
+    """How many entries a logbook holds (read straight from the store)."""
+    return _count_entries
+
+
+def _count_entries(target: str) -> int:
     from cstool_logbook.store import open_store
 
     with open_store(target) as store:

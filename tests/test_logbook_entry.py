@@ -7,9 +7,10 @@ import os
 import stat
 
 import pytest
-from logbook_helpers import count_entries, log_db, pg_schema_url  # noqa: F401
 
 NOW = "2026-11-11 10:00"
+
+pytest_plugins = ["logbook_helpers"]
 
 
 def entries(cli, *args):
@@ -25,9 +26,29 @@ def test_empty_list_prints_empty_array(cli, log_db):
 
 
 def test_one_line_inquiry(cli, log_db):
-    result = cli("log", "inquiry", "--buyer", "tb_小明", "--question", "能便宜点吗", "--question", "发什么快递？",
-                 "--outcome", "未成交", "--reason", "价格", "--sku", "A-01", "--followup", "2026-11-12",
-                 "--note", "双十一再联系", "--agent", "小暖", env={"CSTOOL_NOW": NOW})
+    result = cli(
+        "log",
+        "inquiry",
+        "--buyer",
+        "tb_小明",
+        "--question",
+        "能便宜点吗",
+        "--question",
+        "发什么快递？",
+        "--outcome",
+        "未成交",
+        "--reason",
+        "价格",
+        "--sku",
+        "A-01",
+        "--followup",
+        "2026-11-12",
+        "--note",
+        "双十一再联系",
+        "--agent",
+        "小暖",
+        env={"CSTOOL_NOW": NOW},
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "1"
     assert "已记录 #1 询盘" in result.stderr
@@ -44,8 +65,20 @@ def test_one_line_inquiry(cli, log_db):
 
 
 def test_one_line_unpaid_keeps_amount_exact_and_order_whole(cli, log_db):
-    result = cli("log", "unpaid", "--order", "3456789012345678901", "--buyer", "jd_lee", "--amount", "199.10",
-                 "--reason", "运费", "--at", "2026-11-11 09:30")
+    result = cli(
+        "log",
+        "unpaid",
+        "--order",
+        "3456789012345678901",
+        "--buyer",
+        "jd_lee",
+        "--amount",
+        "199.10",
+        "--reason",
+        "运费",
+        "--at",
+        "2026-11-11 09:30",
+    )
     assert result.exit_code == 0, result.stderr
     [entry] = entries(cli)
     assert entry["amount"] == "199.10"
@@ -57,20 +90,53 @@ def test_one_line_unpaid_keeps_amount_exact_and_order_whole(cli, log_db):
 def test_time_with_offset_is_kept_and_naive_time_uses_configured_zone(cli, log_db, isolated_home):
     (isolated_home / "config.toml").write_text('timezone = "Asia/Tokyo"\nagent = "阿花"\n', encoding="utf-8")
     cli("log", "unpaid", "--order", "1001", "--buyer", "b", "--amount", "1", "--at", "2026-11-11 09:30")
-    cli("log", "unpaid", "--order", "1002", "--buyer", "b", "--amount", "1", "--at", "2026-11-11T09:30:00+08:00")
+    cli(
+        "log",
+        "unpaid",
+        "--order",
+        "1002",
+        "--buyer",
+        "b",
+        "--amount",
+        "1",
+        "--at",
+        "2026-11-11T09:30:00+08:00",
+    )
     times = {e["order"]: (e["at"], e["agent"]) for e in entries(cli)}
     assert times["1001"] == ("2026-11-11T09:30:00+09:00", "阿花")
     assert times["1002"] == ("2026-11-11T09:30:00+08:00", "阿花")
 
 
 def test_promise_prints_the_order_remark_in_team_format(cli, log_db):
-    result = cli("log", "promise", "--order", "3456789012345678901", "--buyer", "tb_abc",
-                 "--promise", "送收纳袋一个", "--agent", "蔡蔡", env={"CSTOOL_NOW": NOW})
+    result = cli(
+        "log",
+        "promise",
+        "--order",
+        "3456789012345678901",
+        "--buyer",
+        "tb_abc",
+        "--promise",
+        "送收纳袋一个",
+        "--agent",
+        "蔡蔡",
+        env={"CSTOOL_NOW": NOW},
+    )
     assert result.exit_code == 0, result.stderr
     assert result.stdout.strip() == "蔡蔡 送收纳袋一个 11.11"
     assert "红旗" in result.stderr
-    courier = cli("log", "promise", "--order", "3456789012345678902", "--buyer", "tb_abc",
-                  "--promise", "指定发顺丰", "--agent", "蔡蔡", env={"CSTOOL_NOW": NOW})
+    courier = cli(
+        "log",
+        "promise",
+        "--order",
+        "3456789012345678902",
+        "--buyer",
+        "tb_abc",
+        "--promise",
+        "指定发顺丰",
+        "--agent",
+        "蔡蔡",
+        env={"CSTOOL_NOW": NOW},
+    )
     assert "黄旗" in courier.stderr
     [second, first] = entries(cli, "--kind", "promise")
     assert (first["flag"], second["flag"]) == ("红", "黄")
@@ -84,8 +150,22 @@ def test_promise_without_agent_is_bad_input(cli, log_db):
 
 
 def test_complaint_major_is_marked(cli, log_db):
-    result = cli("log", "complaint", "--buyer", "小红", "--order", "88881234", "--what", "收到破损",
-                 "--severity", "重大", "--check", "听清楚", "--check", "问清楚")
+    result = cli(
+        "log",
+        "complaint",
+        "--buyer",
+        "小红",
+        "--order",
+        "88881234",
+        "--what",
+        "收到破损",
+        "--severity",
+        "重大",
+        "--check",
+        "听清楚",
+        "--check",
+        "问清楚",
+    )
     assert result.exit_code == 0, result.stderr
     [entry] = entries(cli)
     assert entry["major"] is True
@@ -94,9 +174,48 @@ def test_complaint_major_is_marked(cli, log_db):
 
 
 def test_list_filters(cli, log_db):
-    cli("log", "inquiry", "--buyer", "a", "-q", "x", "--outcome", "成交", "--agent", "甲", "--at", "2026-11-01 10:00")
-    cli("log", "inquiry", "--buyer", "b", "-q", "y", "--outcome", "未成交", "--agent", "乙", "--at", "2026-11-05 10:00")
-    cli("log", "unpaid", "--order", "123456", "--buyer", "a", "--amount", "9.90", "--agent", "甲", "--at", "2026-11-06 10:00")
+    cli(
+        "log",
+        "inquiry",
+        "--buyer",
+        "a",
+        "-q",
+        "x",
+        "--outcome",
+        "成交",
+        "--agent",
+        "甲",
+        "--at",
+        "2026-11-01 10:00",
+    )
+    cli(
+        "log",
+        "inquiry",
+        "--buyer",
+        "b",
+        "-q",
+        "y",
+        "--outcome",
+        "未成交",
+        "--agent",
+        "乙",
+        "--at",
+        "2026-11-05 10:00",
+    )
+    cli(
+        "log",
+        "unpaid",
+        "--order",
+        "123456",
+        "--buyer",
+        "a",
+        "--amount",
+        "9.90",
+        "--agent",
+        "甲",
+        "--at",
+        "2026-11-06 10:00",
+    )
     assert [e["buyer"] for e in entries(cli, "--kind", "inquiry")] == ["b", "a"]
     assert [e["kind"] for e in entries(cli, "--buyer", "a")] == ["unpaid", "inquiry"]
     assert [e["buyer"] for e in entries(cli, "--agent", "乙")] == ["b"]
@@ -112,8 +231,14 @@ def test_list_filters(cli, log_db):
     [
         (["inquiry", "--buyer", "a", "-q", "x", "--outcome", "买了"], "未知的结果"),
         (["inquiry", "--buyer", "a", "-q", "x", "--outcome", "未成交", "--reason", "太贵"], "未知的原因"),
-        (["inquiry", "--buyer", "a", "-q", "x", "--outcome", "未成交", "--at", "2026-02-30 10:00"], "时间格式不对"),
-        (["inquiry", "--buyer", "a", "-q", "x", "--outcome", "跟进中", "--followup", "明天"], "跟进日期格式不对"),
+        (
+            ["inquiry", "--buyer", "a", "-q", "x", "--outcome", "未成交", "--at", "2026-02-30 10:00"],
+            "时间格式不对",
+        ),
+        (
+            ["inquiry", "--buyer", "a", "-q", "x", "--outcome", "跟进中", "--followup", "明天"],
+            "跟进日期格式不对",
+        ),
         (["unpaid", "--order", "123456", "--buyer", "a", "--amount", "19.999"], "最多两位小数"),
         (["unpaid", "--order", "123456", "--buyer", "a", "--amount", "abc"], "不是有效金额"),
         (["unpaid", "--order", "123456", "--buyer", "a", "--amount", "-5"], "不能为负数"),
@@ -125,7 +250,9 @@ def test_list_filters(cli, log_db):
         (["list", "--from", "2026-11-05", "--to", "2026-11-01"], "开始日期晚于结束日期"),
     ],
 )
-def test_bad_input_exits_2_with_one_chinese_line_and_writes_nothing(cli, log_db, args, message):
+def test_bad_input_exits_2_with_one_chinese_line_and_writes_nothing(
+    cli, log_db, args, message, count_entries
+):
     result = cli("log", *args)
     assert result.exit_code == 2, result.output
     assert message in result.stderr
@@ -134,7 +261,7 @@ def test_bad_input_exits_2_with_one_chinese_line_and_writes_nothing(cli, log_db,
     assert count_entries(log_db) == 0
 
 
-def test_missing_required_fields_without_terminal_is_bad_input(cli, log_db):
+def test_missing_required_fields_without_terminal_is_bad_input(cli, log_db, count_entries):
     result = cli("log", "inquiry", "--buyer", "a")
     assert result.exit_code == 2
     assert "--question" in result.stderr and "--outcome" in result.stderr
@@ -145,8 +272,9 @@ def test_missing_required_fields_without_terminal_is_bad_input(cli, log_db):
 
 
 def test_missing_field_as_new_process_does_not_hang(cli_process, tmp_path):
-    result = cli_process("log", "unpaid", "--order", "123456", "--buyer", "a",
-                         env={"CSTOOL_DB": str(tmp_path / "x.sqlite3")})
+    result = cli_process(
+        "log", "unpaid", "--order", "123456", "--buyer", "a", env={"CSTOOL_DB": str(tmp_path / "x.sqlite3")}
+    )
     assert result.exit_code == 2
     assert "缺少必填项" in result.stderr and "--amount" in result.stderr
 
@@ -160,7 +288,7 @@ def test_default_db_in_user_data_dir_is_private(cli, isolated_home):
     assert stat.S_IMODE(os.stat(path.parent).st_mode) & 0o077 == 0
 
 
-def test_db_precedence_option_then_env_then_config(cli, tmp_path, isolated_home, monkeypatch):
+def test_db_precedence_option_then_env_then_config(cli, tmp_path, isolated_home, monkeypatch, count_entries):
     configured, from_env, from_option = (tmp_path / f"{n}.sqlite3" for n in ("config", "env", "option"))
     (isolated_home / "config.toml").write_text(f'db = "{configured}"\n', encoding="utf-8")
     add = ("log", "unpaid", "--order", "123456", "--buyer", "a", "--amount", "5")

@@ -16,12 +16,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from cstool_logbook.models import Entry
 from cstool_logbook.store import MIGRATIONS, SCHEMA_VERSION, open_store
-from logbook_helpers import count_entries, log_db, pg_schema_url  # noqa: F401
 
 from cstool.errors import CstoolError
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 11, 10, 0, tzinfo=TZ)
+
+pytest_plugins = ["logbook_helpers"]
 
 
 def v1_database(target: str) -> None:
@@ -32,7 +33,8 @@ def v1_database(target: str) -> None:
         "INSERT INTO entries (kind, at_epoch, at, agent, buyer, order_id, sku, questions, outcome, reason, amount_fen,"
         " followup, note, details, created_at, updated_at) VALUES ('unpaid', ?, ?, '小暖', 'old_buyer', '9876543210',"
         " '', '[]', '跟进中', '运费', 19990, NULL, '', '{\"reminders\": []}', ?, ?)",
-        (int(NOW.timestamp()), NOW.isoformat(), NOW.isoformat(), NOW.isoformat()))
+        (int(NOW.timestamp()), NOW.isoformat(), NOW.isoformat(), NOW.isoformat()),
+    )
     store.close()
 
 
@@ -66,8 +68,13 @@ def test_database_from_a_newer_cstool_is_refused(log_db):
 def test_amounts_round_trip_exactly(log_db):
     amounts = [Decimal("0.01"), Decimal("0.10"), Decimal("199.99"), Decimal("12345678.90"), Decimal("0.00")]
     with open_store(log_db) as store:
-        store.add_many([Entry(kind="unpaid", at=NOW, buyer="b", order=f"10000{i}", amount=a, outcome="跟进中")
-                        for i, a in enumerate(amounts)], now=NOW)
+        store.add_many(
+            [
+                Entry(kind="unpaid", at=NOW, buyer="b", order=f"10000{i}", amount=a, outcome="跟进中")
+                for i, a in enumerate(amounts)
+            ],
+            now=NOW,
+        )
         stored = [e.amount for e in store.query(newest_first=False)]
     assert stored == amounts
     assert all(str(a) == str(b) for a, b in zip(stored, amounts, strict=True))
@@ -76,11 +83,12 @@ def test_amounts_round_trip_exactly(log_db):
 def test_failed_batch_writes_nothing(log_db):
     good = Entry(kind="inquiry", at=NOW, buyer="a", questions=["x"], outcome="成交")
     with open_store(log_db) as store:
-        with pytest.raises(RuntimeError):
-            with store.db.write():
-                store.db.execute("INSERT INTO entries (kind, at_epoch, at, buyer, created_at, updated_at)"
-                                 " VALUES ('inquiry', 0, '', 'x', '', '')")
-                raise RuntimeError("crash mid-entry")
+        with pytest.raises(RuntimeError), store.db.write():
+            store.db.execute(
+                "INSERT INTO entries (kind, at_epoch, at, buyer, created_at, updated_at)"
+                " VALUES ('inquiry', 0, '', 'x', '', '')"
+            )
+            raise RuntimeError("crash mid-entry")
         assert store.count() == 0
         store.add(good, now=NOW)
         assert store.count() == 1
@@ -112,11 +120,19 @@ WRITER = textwrap.dedent("""
 
 
 @pytest.mark.slow
-def test_eight_processes_writing_at_once_lose_nothing(log_db, tmp_path):
+def test_eight_processes_writing_at_once_lose_nothing(log_db, tmp_path, count_entries):
     go = tmp_path / "go"
     env = {**os.environ, "CSTOOL_DB": log_db}
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(go), str(n)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for n in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(go), str(n)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(8)
+    ]
     time.sleep(1.0)  # let every interpreter start, then release them together
     go.touch()
     results = [(p.wait(timeout=600), p.stdout.read(), p.stderr.read()) for p in procs]
@@ -129,7 +145,7 @@ def test_eight_processes_writing_at_once_lose_nothing(log_db, tmp_path):
     assert len(buyers) == 2000
 
 
-def test_sqlite_waits_for_a_long_writer_instead_of_failing(tmp_path):
+def test_sqlite_waits_for_a_long_writer_instead_of_failing(tmp_path, count_entries):
     path = tmp_path / "log.sqlite3"
     open_store(str(path)).close()
     blocker = sqlite3.connect(str(path), isolation_level=None)

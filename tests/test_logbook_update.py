@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import json
 
-from logbook_helpers import log_db, pg_schema_url  # noqa: F401
+pytest_plugins = ["logbook_helpers"]
 
 
 def add_unpaid(cli) -> int:
-    result = cli("log", "unpaid", "--order", "3456789012345678901", "--buyer", "tb_abc", "--amount", "199.00",
-                 "--agent", "小暖", env={"CSTOOL_NOW": "2026-11-11 10:00"})
+    result = cli(
+        "log",
+        "unpaid",
+        "--order",
+        "3456789012345678901",
+        "--buyer",
+        "tb_abc",
+        "--amount",
+        "199.00",
+        "--agent",
+        "小暖",
+        env={"CSTOOL_NOW": "2026-11-11 10:00"},
+    )
     assert result.exit_code == 0, result.stderr
     return int(result.stdout)
 
@@ -22,21 +33,51 @@ def show(cli, entry_id: int) -> dict:
 
 def test_update_keeps_history_of_every_change(cli, log_db):
     entry_id = add_unpaid(cli)
-    first = cli("log", "update", str(entry_id), "--remind", "旺旺", "--agent", "小暖",
-                env={"CSTOOL_NOW": "2026-11-11 10:40"})
+    first = cli(
+        "log",
+        "update",
+        str(entry_id),
+        "--remind",
+        "旺旺",
+        "--agent",
+        "小暖",
+        env={"CSTOOL_NOW": "2026-11-11 10:40"},
+    )
     assert first.exit_code == 0, first.stderr
-    second = cli("log", "update", str(entry_id), "--remind", "短信", "--reason", "运费", "--agent", "小暖",
-                 env={"CSTOOL_NOW": "2026-11-11 16:10"})
+    second = cli(
+        "log",
+        "update",
+        str(entry_id),
+        "--remind",
+        "短信",
+        "--reason",
+        "运费",
+        "--agent",
+        "小暖",
+        env={"CSTOOL_NOW": "2026-11-11 16:10"},
+    )
     assert second.exit_code == 0
-    third = cli("log", "update", str(entry_id), "--outcome", "已付款", "--note", "买家说晚上付了", "--agent", "阿花",
-                env={"CSTOOL_NOW": "2026-11-11 20:00"})
+    third = cli(
+        "log",
+        "update",
+        str(entry_id),
+        "--outcome",
+        "已付款",
+        "--note",
+        "买家说晚上付了",
+        "--agent",
+        "阿花",
+        env={"CSTOOL_NOW": "2026-11-11 20:00"},
+    )
     assert "跟进中 → 已付款" in third.stderr
 
     view = show(cli, entry_id)
     assert view["outcome"] == "已付款"
     assert view["reason"] == "运费"
     assert [(r["at"], r["via"]) for r in view["reminders"]] == [
-        ("2026-11-11T10:40:00+08:00", "旺旺"), ("2026-11-11T16:10:00+08:00", "短信")]
+        ("2026-11-11T10:40:00+08:00", "旺旺"),
+        ("2026-11-11T16:10:00+08:00", "短信"),
+    ]
     assert view["notes"] == [{"at": "2026-11-11T20:00:00+08:00", "agent": "阿花", "text": "买家说晚上付了"}]
     history = view["history"]
     assert [h["action"] for h in history] == ["created", "updated", "updated", "updated"]
@@ -65,14 +106,26 @@ def test_same_value_changes_nothing(cli, log_db):
 
 
 def test_complaint_checklist_progresses(cli, log_db):
-    result = cli("log", "complaint", "--buyer", "小红", "--what", "少发一件", "--check", "听清楚",
-                 env={"CSTOOL_NOW": "2026-11-11 10:00"})
+    result = cli(
+        "log",
+        "complaint",
+        "--buyer",
+        "小红",
+        "--what",
+        "少发一件",
+        "--check",
+        "听清楚",
+        env={"CSTOOL_NOW": "2026-11-11 10:00"},
+    )
     entry_id = int(result.stdout)
     cli("log", "update", str(entry_id), "--check", "问清楚、跟清楚", env={"CSTOOL_NOW": "2026-11-11 11:00"})
     cli("log", "update", str(entry_id), "--severity", "重大")
     view = show(cli, entry_id)
-    assert view["checklist"] == {"听清楚": "2026-11-11T10:00:00+08:00", "问清楚": "2026-11-11T11:00:00+08:00",
-                                 "跟清楚": "2026-11-11T11:00:00+08:00"}
+    assert view["checklist"] == {
+        "听清楚": "2026-11-11T10:00:00+08:00",
+        "问清楚": "2026-11-11T11:00:00+08:00",
+        "跟清楚": "2026-11-11T11:00:00+08:00",
+    }
     assert view["major"] is True
     text = cli("log", "show", str(entry_id)).stdout
     assert "复清楚·" in text and "听清楚✓" in text and "重大投诉" in text
@@ -101,9 +154,32 @@ def test_show_unknown_id_is_bad_input(cli, log_db):
 
 
 def test_buyer_history_and_groups(cli, log_db):
-    cli("log", "inquiry", "--buyer", "tb_回头", "-q", "有没有大码", "--outcome", "未成交", "--reason", "库存/尺码",
-        "--at", "2026-11-01 10:00")
-    cli("log", "unpaid", "--order", "55551234", "--buyer", "tb_回头", "--amount", "88", "--at", "2026-11-05 10:00")
+    cli(
+        "log",
+        "inquiry",
+        "--buyer",
+        "tb_回头",
+        "-q",
+        "有没有大码",
+        "--outcome",
+        "未成交",
+        "--reason",
+        "库存/尺码",
+        "--at",
+        "2026-11-01 10:00",
+    )
+    cli(
+        "log",
+        "unpaid",
+        "--order",
+        "55551234",
+        "--buyer",
+        "tb_回头",
+        "--amount",
+        "88",
+        "--at",
+        "2026-11-05 10:00",
+    )
     cli("log", "inquiry", "--buyer", "someone_else", "-q", "x", "--outcome", "成交")
     tagged = cli("log", "buyer", "tb_回头", "--tag", "价格敏感", "--tag", "优质客户")
     assert tagged.exit_code == 0, tagged.stderr

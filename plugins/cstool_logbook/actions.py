@@ -79,8 +79,11 @@ class Session:
         from cstool.timeutil import parse_date
 
         first = datetime.combine(parse_date(start, field="开始日期"), time(), self.tz) if start else None
-        last = (datetime.combine(parse_date(end, field="结束日期") + timedelta(days=1), time(), self.tz)
-                if end else None)
+        last = (
+            datetime.combine(parse_date(end, field="结束日期") + timedelta(days=1), time(), self.tz)
+            if end
+            else None
+        )
         if first and last and first >= last:
             raise BadInput("开始日期晚于结束日期")
         return first, last
@@ -97,8 +100,13 @@ def record(session: Session, kind: str, raw: dict[str, Any]) -> Entry:
     raw.setdefault("agent", session.agent)
     if prompts.interactive():
         ask_missing(session, kind, raw)
-    entry = build_entry(kind, raw, settings=session.settings if _needs_settings(kind, raw) else _defaults(),
-                        tz=session.tz, now=session.now)
+    entry = build_entry(
+        kind,
+        raw,
+        settings=session.settings if _needs_settings(kind, raw) else _defaults(),
+        tz=session.tz,
+        now=session.now,
+    )
     return session.store.add(entry, now=session.now)
 
 
@@ -143,19 +151,26 @@ def ask_missing(session: Session, kind: str, raw: dict[str, Any]) -> None:
     elif kind == "unpaid":
         text("amount", check=check_money)
         if not raw.get("reason"):
-            choice = prompts.ask_select("未付款原因", ("暂不清楚", *settings.unpaid_reasons), default="暂不清楚")
+            choice = prompts.ask_select(
+                "未付款原因", ("暂不清楚", *settings.unpaid_reasons), default="暂不清楚"
+            )
             raw["reason"] = "" if choice == "暂不清楚" else choice
     elif kind == "promise":
         text("promise")
         text("agent")
         if not raw.get("flag"):
-            raw["flag"] = prompts.ask_select("旗帜颜色", [f.colour for f in settings.flags],
-                                             default=settings.flag_for(raw.get("promise", "")))
+            raw["flag"] = prompts.ask_select(
+                "旗帜颜色",
+                [f.colour for f in settings.flags],
+                default=settings.flag_for(raw.get("promise", "")),
+            )
     elif kind == "complaint":
         text("order", required=False, check=optional_order)
         text("what")
         if not raw.get("severity"):
-            raw["severity"] = prompts.ask_select("严重程度", settings.severities, default=settings.severities[0])
+            raw["severity"] = prompts.ask_select(
+                "严重程度", settings.severities, default=settings.severities[0]
+            )
 
 
 def _check_date(value: str) -> None:
@@ -175,15 +190,20 @@ def summary(entry: Entry) -> str:
 
 
 # --- update -----------------------------------------------------------------------------------
-def update(session: Session, entry_id: int, change: Update, *, at: str | None, agent: str | None) -> tuple[Entry, dict]:
+def update(
+    session: Session, entry_id: int, change: Update, *, at: str | None, agent: str | None
+) -> tuple[Entry, dict]:
     from cstool.timeutil import parse_time
 
     when = parse_time(at, session.tz, field="时间") if at else session.now
     who = agent or session.agent
     settings = session.settings
     return session.store.update(
-        entry_id, lambda entry: apply_update(entry, change, settings=settings, at=when, agent=who),
-        now=session.now, agent=who)
+        entry_id,
+        lambda entry: apply_update(entry, change, settings=settings, at=when, agent=who),
+        now=session.now,
+        agent=who,
+    )
 
 
 def describe_changes(changes: dict[str, Any]) -> list[str]:
@@ -226,13 +246,17 @@ def due(session: Session, agent: str | None) -> list[dict[str, Any]]:
     return due_items(entries, session.settings, session.now)
 
 
-def campaign(session: Session, since: str | None, group: str | None, limit: int | None) -> list[dict[str, Any]]:
+def campaign(
+    session: Session, since: str | None, group: str | None, limit: int | None
+) -> list[dict[str, Any]]:
     from cstool.timeutil import parse_date
 
     from .due import campaign_list
 
     start_day = parse_date(since, field="开始日期") if since else session.now.date() - timedelta(days=90)
-    entries = session.store.query(kinds=("inquiry", "unpaid"), start=datetime.combine(start_day, time(), session.tz))
+    entries = session.store.query(
+        kinds=("inquiry", "unpaid"), start=datetime.combine(start_day, time(), session.tz)
+    )
     groups = session.store.groups()
     rows = campaign_list(entries, groups, priority=session.settings.group_names)
     if group:
@@ -243,7 +267,9 @@ def campaign(session: Session, since: str | None, group: str | None, limit: int 
 
 def _check_group(session: Session, group: str) -> None:
     if group not in session.settings.group_names:
-        raise BadInput(f"未知的客户组：{group}（可用：{'、'.join(session.settings.group_names)}；在 logbook.yaml 里维护）")
+        raise BadInput(
+            f"未知的客户组：{group}（可用：{'、'.join(session.settings.group_names)}；在 logbook.yaml 里维护）"
+        )
 
 
 def tag(session: Session, buyer: str, add: list[str], remove: list[str], agent: str | None) -> None:
@@ -265,8 +291,9 @@ def report(session: Session, *, kind: str, day: str | None, agent: str | None, t
     entries = session.store.query(start=period.start, end=period.end, agent=agent, newest_first=False)
     open_complaints = session.store.query(kind="complaint", outcome="处理中", end=period.end, agent=agent)
     questions = [q["question"] for q in top_questions((e for e in entries if e.kind == "inquiry"), top)]
-    return build_report(entries, open_complaints, period, agent=agent, top=top,
-                        matches=kb_matches(session, questions))
+    return build_report(
+        entries, open_complaints, period, agent=agent, top=top, matches=kb_matches(session, questions)
+    )
 
 
 def kb_matches(session: Session, questions: list[str]) -> list[dict[str, Any] | None] | None:
@@ -285,18 +312,22 @@ def kb_matches(session: Session, questions: list[str]) -> list[dict[str, Any] | 
     return list(result) + [None] * (len(questions) - len(result))
 
 
-def export_entries(session: Session, *, kind: str | None, start: str | None, end: str | None,
-                   agent: str | None) -> list[dict[str, Any]]:
+def export_entries(
+    session: Session, *, kind: str | None, start: str | None, end: str | None, agent: str | None
+) -> list[dict[str, Any]]:
     first, last = session.day_range(start, end)
-    return [e.to_dict() for e in session.store.query(kind=kind, start=first, end=last, agent=agent,
-                                                     newest_first=False)]
+    return [
+        e.to_dict()
+        for e in session.store.query(kind=kind, start=first, end=last, agent=agent, newest_first=False)
+    ]
 
 
 def import_csv(session: Session, path: Path, kind: str | None) -> list[Entry]:
     from .importer import read_csv
 
-    entries = read_csv(path, kind=kind, settings=session.settings, tz=session.tz, now=session.now,
-                       agent=session.agent)
+    entries = read_csv(
+        path, kind=kind, settings=session.settings, tz=session.tz, now=session.now, agent=session.agent
+    )
     if not entries:
         return []
     return session.store.add_many(entries, now=session.now)

@@ -3,7 +3,6 @@
 Imported at every start of cstool, so only Typer and the core CLI at module level.
 """
 
-
 from pathlib import Path
 from typing import Annotated
 
@@ -14,19 +13,37 @@ from cstool.context import get_state
 
 GROUP_HELP = "询盘与催付日志：记录未成交询盘、未付款订单、承诺备注和投诉，生成主管报表。"
 
-Db = Annotated[str | None, typer.Option("--db", help="日志库：SQLite 文件路径或 postgresql:// 连接串（默认：CSTOOL_DB、配置 db、用户数据目录）", show_default=False)]
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="日志库：SQLite 文件路径或 postgresql:// 连接串（默认：CSTOOL_DB、配置 db、用户数据目录）",
+        show_default=False,
+    ),
+]
 Json = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 Unmasked = Annotated[bool, typer.Option("--unmasked", help="显示完整手机号、地址和姓名（默认打码）")]
 Buyer = Annotated[str | None, typer.Option("--buyer", help="买家旺旺名", show_default=False)]
 Order = Annotated[str | None, typer.Option("--order", help="订单号", show_default=False)]
-At = Annotated[str | None, typer.Option("--at", help="时间，如 2026-11-11 10:00（默认：现在）", show_default=False)]
+At = Annotated[
+    str | None, typer.Option("--at", help="时间，如 2026-11-11 10:00（默认：现在）", show_default=False)
+]
 Note = Annotated[str | None, typer.Option("--note", help="备注", show_default=False)]
-Agent = Annotated[str | None, typer.Option("--agent", help="接待客服（默认：配置里的 agent）", show_default=False)]
-Reason = Annotated[str | None, typer.Option("--reason", help="未成交/未付款原因（团队列表见 logbook.yaml）", show_default=False)]
-Followup = Annotated[str | None, typer.Option("--followup", help="跟进日期，如 2026-11-12", show_default=False)]
+Agent = Annotated[
+    str | None, typer.Option("--agent", help="接待客服（默认：配置里的 agent）", show_default=False)
+]
+Reason = Annotated[
+    str | None,
+    typer.Option("--reason", help="未成交/未付款原因（团队列表见 logbook.yaml）", show_default=False),
+]
+Followup = Annotated[
+    str | None, typer.Option("--followup", help="跟进日期，如 2026-11-12", show_default=False)
+]
 Since = Annotated[str | None, typer.Option("--from", help="开始日期（含）", show_default=False)]
 Until = Annotated[str | None, typer.Option("--to", help="结束日期（含）", show_default=False)]
-Kind = Annotated[str | None, typer.Option("--kind", help="类型：inquiry|unpaid|promise|complaint", show_default=False)]
+Kind = Annotated[
+    str | None, typer.Option("--kind", help="类型：inquiry|unpaid|promise|complaint", show_default=False)
+]
 
 
 def _session(ctx: typer.Context, db: str | None):  # type: ignore[no-untyped-def]
@@ -72,8 +89,13 @@ def make_group() -> typer.Typer:
     def inquiry(
         ctx: typer.Context,
         buyer: Buyer = None,
-        question: Annotated[list[str] | None, typer.Option("--question", "-q", help="买家咨询的问题（可多次）", show_default=False)] = None,
-        outcome: Annotated[str | None, typer.Option("--outcome", help="成交|未成交|跟进中", show_default=False)] = None,
+        question: Annotated[
+            list[str] | None,
+            typer.Option("--question", "-q", help="买家咨询的问题（可多次）", show_default=False),
+        ] = None,
+        outcome: Annotated[
+            str | None, typer.Option("--outcome", help="成交|未成交|跟进中", show_default=False)
+        ] = None,
         reason: Reason = None,
         sku: Annotated[str | None, typer.Option("--sku", help="商品/SKU", show_default=False)] = None,
         at: At = None,
@@ -84,8 +106,17 @@ def make_group() -> typer.Typer:
         as_json: Json = False,
     ) -> None:
         """记录一次询盘（买家问了什么、是否成交、未成交原因）。"""
-        raw = dict(buyer=buyer, questions=question or [], outcome=outcome, reason=reason, sku=sku, at=at,
-                   followup=followup, note=note, agent=agent)
+        raw = dict(
+            buyer=buyer,
+            questions=question or [],
+            outcome=outcome,
+            reason=reason,
+            sku=sku,
+            at=at,
+            followup=followup,
+            note=note,
+            agent=agent,
+        )
         _record(ctx, db, "inquiry", raw, as_json)
 
     @group.command("unpaid")
@@ -93,10 +124,17 @@ def make_group() -> typer.Typer:
         ctx: typer.Context,
         order: Order = None,
         buyer: Buyer = None,
-        amount: Annotated[str | None, typer.Option("--amount", help="订单金额（元），如 199.00", show_default=False)] = None,
+        amount: Annotated[
+            str | None, typer.Option("--amount", help="订单金额（元），如 199.00", show_default=False)
+        ] = None,
         reason: Reason = None,
-        outcome: Annotated[str | None, typer.Option("--outcome", help="已付款|已关闭|跟进中（默认 跟进中）", show_default=False)] = None,
-        at: Annotated[str | None, typer.Option("--at", help="下单时间（默认：现在）", show_default=False)] = None,
+        outcome: Annotated[
+            str | None,
+            typer.Option("--outcome", help="已付款|已关闭|跟进中（默认 跟进中）", show_default=False),
+        ] = None,
+        at: Annotated[
+            str | None, typer.Option("--at", help="下单时间（默认：现在）", show_default=False)
+        ] = None,
         followup: Followup = None,
         note: Note = None,
         agent: Agent = None,
@@ -104,8 +142,17 @@ def make_group() -> typer.Typer:
         as_json: Json = False,
     ) -> None:
         """记录一个拍下未付款的订单（催付用）。"""
-        raw = dict(order=order, buyer=buyer, amount=amount, reason=reason, outcome=outcome, at=at,
-                   followup=followup, note=note, agent=agent)
+        raw = dict(
+            order=order,
+            buyer=buyer,
+            amount=amount,
+            reason=reason,
+            outcome=outcome,
+            at=at,
+            followup=followup,
+            note=note,
+            agent=agent,
+        )
         _record(ctx, db, "unpaid", raw, as_json)
 
     @group.command("promise")
@@ -113,8 +160,14 @@ def make_group() -> typer.Typer:
         ctx: typer.Context,
         order: Order = None,
         buyer: Buyer = None,
-        text: Annotated[str | None, typer.Option("--promise", help="答应买家的事，如 送收纳袋一个，发顺丰", show_default=False)] = None,
-        flag: Annotated[str | None, typer.Option("--flag", help="旗帜颜色（默认按 logbook.yaml 的关键词选）", show_default=False)] = None,
+        text: Annotated[
+            str | None,
+            typer.Option("--promise", help="答应买家的事，如 送收纳袋一个，发顺丰", show_default=False),
+        ] = None,
+        flag: Annotated[
+            str | None,
+            typer.Option("--flag", help="旗帜颜色（默认按 logbook.yaml 的关键词选）", show_default=False),
+        ] = None,
         at: At = None,
         note: Note = None,
         agent: Agent = None,
@@ -131,9 +184,23 @@ def make_group() -> typer.Typer:
         buyer: Buyer = None,
         order: Order = None,
         what: Annotated[str | None, typer.Option("--what", help="发生了什么", show_default=False)] = None,
-        severity: Annotated[str | None, typer.Option("--severity", help="严重程度：一般|严重|重大（重大会标记给主管）", show_default=False)] = None,
-        check: Annotated[list[str] | None, typer.Option("--check", help="已完成的五清楚步骤：听清楚、问清楚、跟清楚、复清楚、记清楚", show_default=False)] = None,
-        reply_by: Annotated[str | None, typer.Option("--reply-by", help="答应下次回复买家的日期", show_default=False)] = None,
+        severity: Annotated[
+            str | None,
+            typer.Option(
+                "--severity", help="严重程度：一般|严重|重大（重大会标记给主管）", show_default=False
+            ),
+        ] = None,
+        check: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--check",
+                help="已完成的五清楚步骤：听清楚、问清楚、跟清楚、复清楚、记清楚",
+                show_default=False,
+            ),
+        ] = None,
+        reply_by: Annotated[
+            str | None, typer.Option("--reply-by", help="答应下次回复买家的日期", show_default=False)
+        ] = None,
         at: At = None,
         note: Note = None,
         agent: Agent = None,
@@ -143,8 +210,17 @@ def make_group() -> typer.Typer:
         """记录一次投诉，按“五清楚一报告”跟进。"""
         from .actions import parse_checks
 
-        raw = dict(buyer=buyer, order=order, what=what, severity=severity, checklist=list(parse_checks(check)),
-                   followup=reply_by, at=at, note=note, agent=agent)
+        raw = dict(
+            buyer=buyer,
+            order=order,
+            what=what,
+            severity=severity,
+            checklist=list(parse_checks(check)),
+            followup=reply_by,
+            at=at,
+            note=note,
+            agent=agent,
+        )
         _record(ctx, db, "complaint", raw, as_json)
 
     @group.command("list")
@@ -154,7 +230,9 @@ def make_group() -> typer.Typer:
         start: Since = None,
         end: Until = None,
         agent: Annotated[str | None, typer.Option("--agent", help="只看这位客服", show_default=False)] = None,
-        outcome: Annotated[str | None, typer.Option("--outcome", help="只看这个结果", show_default=False)] = None,
+        outcome: Annotated[
+            str | None, typer.Option("--outcome", help="只看这个结果", show_default=False)
+        ] = None,
         buyer: Annotated[str | None, typer.Option("--buyer", help="只看这位买家", show_default=False)] = None,
         limit: Annotated[int, typer.Option("--limit", min=0, help="最多显示几条（0：全部）")] = 50,
         as_json: Json = False,
@@ -169,8 +247,15 @@ def make_group() -> typer.Typer:
 
         with _session(ctx, db) as session:
             first, last = session.day_range(start, end)
-            entries = session.store.query(kind=_kind(kind), start=first, end=last, agent=agent,
-                                          outcome=outcome, buyer=buyer, limit=limit or None)
+            entries = session.store.query(
+                kind=_kind(kind),
+                start=first,
+                end=last,
+                agent=agent,
+                outcome=outcome,
+                buyer=buyer,
+                limit=limit or None,
+            )
         rows = shown([e.to_dict() for e in entries], unmasked)
         if as_json:
             print_json(rows)
@@ -210,11 +295,22 @@ def make_group() -> typer.Typer:
         outcome: Annotated[str | None, typer.Option("--outcome", help="新的结果", show_default=False)] = None,
         reason: Reason = None,
         followup: Followup = None,
-        note: Annotated[str | None, typer.Option("--note", help="追加一条跟进备注（不覆盖原备注）", show_default=False)] = None,
-        remind: Annotated[str | None, typer.Option("--remind", help="记录一次催付及方式，如 旺旺、短信、电话", show_default=False)] = None,
-        check: Annotated[list[str] | None, typer.Option("--check", help="完成的五清楚步骤（投诉）", show_default=False)] = None,
-        severity: Annotated[str | None, typer.Option("--severity", help="新的严重程度（投诉）", show_default=False)] = None,
-        at: Annotated[str | None, typer.Option("--at", help="这次操作的时间（默认：现在）", show_default=False)] = None,
+        note: Annotated[
+            str | None, typer.Option("--note", help="追加一条跟进备注（不覆盖原备注）", show_default=False)
+        ] = None,
+        remind: Annotated[
+            str | None,
+            typer.Option("--remind", help="记录一次催付及方式，如 旺旺、短信、电话", show_default=False),
+        ] = None,
+        check: Annotated[
+            list[str] | None, typer.Option("--check", help="完成的五清楚步骤（投诉）", show_default=False)
+        ] = None,
+        severity: Annotated[
+            str | None, typer.Option("--severity", help="新的严重程度（投诉）", show_default=False)
+        ] = None,
+        at: Annotated[
+            str | None, typer.Option("--at", help="这次操作的时间（默认：现在）", show_default=False)
+        ] = None,
         agent: Agent = None,
         as_json: Json = False,
         db: Db = None,
@@ -227,8 +323,15 @@ def make_group() -> typer.Typer:
         from .masking import mask_data
         from .models import Update
 
-        change = Update(outcome=outcome, reason=reason, followup=followup, note=note, remind=remind,
-                        check=parse_checks(check), severity=severity)
+        change = Update(
+            outcome=outcome,
+            reason=reason,
+            followup=followup,
+            note=note,
+            remind=remind,
+            check=parse_checks(check),
+            severity=severity,
+        )
         with _session(ctx, db) as session:
             entry, changes = do_update(session, entry_id, change, at=at, agent=agent)
         if not changes:
@@ -242,8 +345,12 @@ def make_group() -> typer.Typer:
     def buyer(
         ctx: typer.Context,
         name: Annotated[str, typer.Argument(metavar="NAME", help="买家旺旺名")],
-        tag: Annotated[list[str] | None, typer.Option("--tag", help="加入客户组（可多次）", show_default=False)] = None,
-        untag: Annotated[list[str] | None, typer.Option("--untag", help="移出客户组（可多次）", show_default=False)] = None,
+        tag: Annotated[
+            list[str] | None, typer.Option("--tag", help="加入客户组（可多次）", show_default=False)
+        ] = None,
+        untag: Annotated[
+            list[str] | None, typer.Option("--untag", help="移出客户组（可多次）", show_default=False)
+        ] = None,
         agent: Agent = None,
         as_json: Json = False,
         unmasked: Unmasked = False,
@@ -298,8 +405,12 @@ def make_group() -> typer.Typer:
     @group.command("campaign-list")
     def campaign_list(
         ctx: typer.Context,
-        since: Annotated[str | None, typer.Option("--since", help="从哪天起（默认：90 天前）", show_default=False)] = None,
-        group_name: Annotated[str | None, typer.Option("--group", help="只看这个客户组", show_default=False)] = None,
+        since: Annotated[
+            str | None, typer.Option("--since", help="从哪天起（默认：90 天前）", show_default=False)
+        ] = None,
+        group_name: Annotated[
+            str | None, typer.Option("--group", help="只看这个客户组", show_default=False)
+        ] = None,
         limit: Annotated[int, typer.Option("--limit", min=0, help="最多几位（0：全部）")] = 0,
         as_json: Json = False,
         unmasked: Unmasked = False,
@@ -325,8 +436,12 @@ def make_group() -> typer.Typer:
         ctx: typer.Context,
         day: Annotated[bool, typer.Option("--day", help="日报（默认）")] = False,
         week: Annotated[bool, typer.Option("--week", help="周报（周一到周日）")] = False,
-        date: Annotated[str | None, typer.Option("--date", help="报表包含的日期（默认：今天）", show_default=False)] = None,
-        agent: Annotated[str | None, typer.Option("--agent", help="只统计这位客服", show_default=False)] = None,
+        date: Annotated[
+            str | None, typer.Option("--date", help="报表包含的日期（默认：今天）", show_default=False)
+        ] = None,
+        agent: Annotated[
+            str | None, typer.Option("--agent", help="只统计这位客服", show_default=False)
+        ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|markdown|csv|xlsx|json")] = "table",
         out: Annotated[Path | None, typer.Option("--out", help="保存到文件", show_default=False)] = None,
         top: Annotated[int, typer.Option("--top", min=1, help="列出咨询最多的前几个问题")] = 10,
@@ -343,7 +458,9 @@ def make_group() -> typer.Typer:
         if day and week:
             raise BadInput("--day 和 --week 只能选一个")
         with _session(ctx, db) as session:
-            data = shown(build(session, kind="week" if week else "day", day=date, agent=agent, top=top), unmasked)
+            data = shown(
+                build(session, kind="week" if week else "day", day=date, agent=agent, top=top), unmasked
+            )
         write_report(data, fmt, out)
 
     @group.command("export")
@@ -352,7 +469,9 @@ def make_group() -> typer.Typer:
         kind: Kind = None,
         start: Since = None,
         end: Until = None,
-        agent: Annotated[str | None, typer.Option("--agent", help="只导出这位客服的记录", show_default=False)] = None,
+        agent: Annotated[
+            str | None, typer.Option("--agent", help="只导出这位客服的记录", show_default=False)
+        ] = None,
         fmt: Annotated[str, typer.Option("--format", help="csv|markdown|xlsx|json")] = "csv",
         out: Annotated[Path | None, typer.Option("--out", help="保存到文件", show_default=False)] = None,
         unmasked: Unmasked = False,
@@ -363,13 +482,17 @@ def make_group() -> typer.Typer:
         from .export import write_entries
 
         with _session(ctx, db) as session:
-            rows = shown(export_entries(session, kind=_kind(kind), start=start, end=end, agent=agent), unmasked)
+            rows = shown(
+                export_entries(session, kind=_kind(kind), start=start, end=end, agent=agent), unmasked
+            )
         write_entries(rows, fmt, out)
 
     @group.command("import")
     def import_(
         ctx: typer.Context,
-        file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV 文件（中文表头，如 旺旺名、询盘时间、咨询问题）")],
+        file: Annotated[
+            Path, typer.Argument(metavar="FILE", help="CSV 文件（中文表头，如 旺旺名、询盘时间、咨询问题）")
+        ],
         kind: Kind = None,
         db: Db = None,
     ) -> None:

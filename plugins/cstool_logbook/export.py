@@ -25,11 +25,26 @@ FORMATS = ("table", "markdown", "csv", "xlsx", "json")
 
 # Entry field -> Chinese column header (also what CSV import accepts).
 ENTRY_COLUMNS = [
-    ("id", "编号"), ("kind", "类型"), ("at", "时间"), ("agent", "接待客服"), ("buyer", "旺旺名"),
-    ("order", "订单号"), ("sku", "商品"), ("questions", "咨询问题"), ("outcome", "结果"), ("reason", "原因"),
-    ("amount", "金额"), ("followup", "跟进日期"), ("note", "备注"), ("reminders", "催付记录"),
-    ("promise", "承诺内容"), ("flag", "旗帜"), ("remark", "订单备注"), ("what", "投诉内容"),
-    ("severity", "严重程度"), ("checklist", "五清楚"),
+    ("id", "编号"),
+    ("kind", "类型"),
+    ("at", "时间"),
+    ("agent", "接待客服"),
+    ("buyer", "旺旺名"),
+    ("order", "订单号"),
+    ("sku", "商品"),
+    ("questions", "咨询问题"),
+    ("outcome", "结果"),
+    ("reason", "原因"),
+    ("amount", "金额"),
+    ("followup", "跟进日期"),
+    ("note", "备注"),
+    ("reminders", "催付记录"),
+    ("promise", "承诺内容"),
+    ("flag", "旗帜"),
+    ("remark", "订单备注"),
+    ("what", "投诉内容"),
+    ("severity", "严重程度"),
+    ("checklist", "五清楚"),
 ]
 LIST_SEPARATOR = "；"
 
@@ -38,7 +53,11 @@ LIST_SEPARATOR = "；"
 class Pct:
     """A percentage (already ×100, one decimal) so xlsx can store it as a number."""
 
-    value: Decimal | None
+    text: str | None
+
+    @property
+    def value(self) -> Decimal | None:
+        return None if self.text is None else Decimal(self.text)
 
 
 @dataclass(frozen=True)
@@ -88,33 +107,76 @@ def report_sections(report: dict[str, Any]) -> list[Section]:
     overview = [
         ["时间范围", report["period"]["label"]],
         ["客服", report["agent"] or "全部"],
-        ["询盘", inq["total"]], ["成交", inq["converted"]], ["未成交", inq["lost"]], ["跟进中", inq["pending"]],
+        ["询盘", inq["total"]],
+        ["成交", inq["converted"]],
+        ["未成交", inq["lost"]],
+        ["跟进中", inq["pending"]],
         ["询盘转化率", Pct(inq["conversion"])],
-        ["未付款订单", unpaid["total"]], ["未付款金额", unpaid["amount"]],
-        ["催付成功（单）", unpaid["recovered"]["count"]], ["催付成功金额", unpaid["recovered"]["amount"]],
-        ["已关闭（单）", unpaid["lost"]["count"]], ["流失金额", unpaid["lost"]["amount"]],
-        ["仍在催付（单）", unpaid["pending"]["count"]], ["仍在催付金额", unpaid["pending"]["amount"]],
+        ["未付款订单", unpaid["total"]],
+        ["未付款金额", unpaid["amount"]],
+        ["催付成功（单）", unpaid["recovered"]["count"]],
+        ["催付成功金额", unpaid["recovered"]["amount"]],
+        ["已关闭（单）", unpaid["lost"]["count"]],
+        ["流失金额", unpaid["lost"]["amount"]],
+        ["仍在催付（单）", unpaid["pending"]["count"]],
+        ["仍在催付金额", unpaid["pending"]["amount"]],
         ["催付挽回率", Pct(unpaid["recovery_rate"])],
         ["承诺备注", report["counts"]["promise"]],
-        ["新投诉", complaints["new"]], ["未结投诉", complaints["open"]],
+        ["新投诉", complaints["new"]],
+        ["未结投诉", complaints["open"]],
         ["未结重大投诉", len(complaints["major_open"])],
     ]
     sections = [Section("概览", ["项目", "数值"], overview)]
     for key, title in (("inquiry", "未成交原因（询盘）"), ("unpaid", "未付款原因（已关闭订单）")):
         rows = [[r["reason"], r["count"], Pct(r["share"])] for r in report["reasons"][key]]
         sections.append(Section(title, ["原因", "次数", "占比"], rows))
-    sections.append(Section("咨询最多的问题", ["问题", "次数"], [[q["question"], q["count"]] for q in report["questions"]]))
+    sections.append(
+        Section(
+            "咨询最多的问题", ["问题", "次数"], [[q["question"], q["count"]] for q in report["questions"]]
+        )
+    )
     gaps = report["gaps"]
     if gaps is None:
-        sections.append(Section("知识库缺口", ["问题", "次数"], [["（未加载搜索插件，无法分析知识库缺口）", None]]))
+        sections.append(
+            Section("知识库缺口", ["问题", "次数"], [["（未加载搜索插件，无法分析知识库缺口）", None]])
+        )
     else:
-        sections.append(Section("知识库缺口（建议补充到知识库）", ["问题", "次数"], [[g["question"], g["count"]] for g in gaps]))
-    sections.append(Section("未结重大投诉（一报告）", ["编号", "时间", "旺旺名", "订单号", "内容"],
-                            [[c["id"], c["at"].replace("T", " ")[:16], c["buyer"], c["order"], c["what"]]
-                             for c in complaints["major_open"]]))
-    sections.append(Section("按客服", ["客服", "询盘", "成交", "转化率", "未付款", "挽回金额", "流失金额", "投诉"],
-                            [[a["agent"], a["inquiries"], a["converted"], Pct(a["conversion"]), a["unpaid"],
-                              a["recovered_amount"], a["lost_amount"], a["complaints"]] for a in report["agents"]]))
+        sections.append(
+            Section(
+                "知识库缺口（建议补充到知识库）",
+                ["问题", "次数"],
+                [[g["question"], g["count"]] for g in gaps],
+            )
+        )
+    sections.append(
+        Section(
+            "未结重大投诉（一报告）",
+            ["编号", "时间", "旺旺名", "订单号", "内容"],
+            [
+                [c["id"], c["at"].replace("T", " ")[:16], c["buyer"], c["order"], c["what"]]
+                for c in complaints["major_open"]
+            ],
+        )
+    )
+    sections.append(
+        Section(
+            "按客服",
+            ["客服", "询盘", "成交", "转化率", "未付款", "挽回金额", "流失金额", "投诉"],
+            [
+                [
+                    a["agent"],
+                    a["inquiries"],
+                    a["converted"],
+                    Pct(a["conversion"]),
+                    a["unpaid"],
+                    a["recovered_amount"],
+                    a["lost_amount"],
+                    a["complaints"],
+                ]
+                for a in report["agents"]
+            ],
+        )
+    )
     return sections
 
 
@@ -169,7 +231,10 @@ def to_xlsx(sections: list[Section]) -> bytes:
                 elif isinstance(value, Pct) and value.value is not None:
                     cell.number_format = "0.0%"
         for index, header in enumerate(section.headers, start=1):
-            width = max([len(header) * 2] + [len(cell_text(r[index - 1])) * 2 for r in section.rows if len(r) >= index])
+            width = max(
+                [len(header) * 2]
+                + [len(cell_text(r[index - 1])) * 2 for r in section.rows if len(r) >= index]
+            )
             sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(60, max(8, width))
     buf = io.BytesIO()
     book.save(buf)

@@ -20,20 +20,44 @@ from .settings import Settings
 
 # Spreadsheet column names (《询盘明细表》《未付款明细表》 and our own export) -> field.
 ALIASES: dict[str, str] = {header: key for key, header in ENTRY_COLUMNS}
-ALIASES.update({
-    "旺旺": "buyer", "买家": "buyer", "买家旺旺": "buyer", "买家旺旺名": "buyer", "客户": "buyer", "买家昵称": "buyer",
-    "询盘时间": "at", "下单时间": "at", "日期": "at", "投诉时间": "at",
-    "咨询到的问题": "questions", "问题": "questions", "咨询内容": "questions",
-    "订单编号": "order", "订单": "order",
-    "订单金额": "amount", "实付金额": "amount", "应付金额": "amount",
-    "未付款原因": "reason", "未成交原因": "reason",
-    "状态": "outcome", "是否成交": "outcome",
-    "客服": "agent",
-    "宝贝": "sku", "SKU": "sku", "商品/SKU": "sku", "商品编码": "sku",
-    "回访日期": "followup", "跟进时间": "followup",
-    "承诺": "promise", "客户要求或承诺": "promise", "旗帜颜色": "flag",
-    "投诉": "what", "事件": "what",
-})
+ALIASES.update(
+    {
+        "旺旺": "buyer",
+        "买家": "buyer",
+        "买家旺旺": "buyer",
+        "买家旺旺名": "buyer",
+        "客户": "buyer",
+        "买家昵称": "buyer",
+        "询盘时间": "at",
+        "下单时间": "at",
+        "日期": "at",
+        "投诉时间": "at",
+        "咨询到的问题": "questions",
+        "问题": "questions",
+        "咨询内容": "questions",
+        "订单编号": "order",
+        "订单": "order",
+        "订单金额": "amount",
+        "实付金额": "amount",
+        "应付金额": "amount",
+        "未付款原因": "reason",
+        "未成交原因": "reason",
+        "状态": "outcome",
+        "是否成交": "outcome",
+        "客服": "agent",
+        "宝贝": "sku",
+        "SKU": "sku",
+        "商品/SKU": "sku",
+        "商品编码": "sku",
+        "回访日期": "followup",
+        "跟进时间": "followup",
+        "承诺": "promise",
+        "客户要求或承诺": "promise",
+        "旗帜颜色": "flag",
+        "投诉": "what",
+        "事件": "what",
+    }
+)
 IGNORED = {"id", "remark"}  # new ids are given; the remark is regenerated from the promise
 
 
@@ -47,7 +71,9 @@ def decode(raw: bytes, path: Path) -> str:
     raise BadInput("无法识别文件编码，请另存为 UTF-8 CSV", path=path)
 
 
-def read_csv(path: Path, *, kind: str | None, settings: Settings, tz: tzinfo, now: datetime, agent: str) -> list[Entry]:
+def read_csv(
+    path: Path, *, kind: str | None, settings: Settings, tz: tzinfo, now: datetime, agent: str
+) -> list[Entry]:
     try:
         raw = path.expanduser().read_bytes()
     except OSError as exc:
@@ -61,10 +87,14 @@ def read_csv(path: Path, *, kind: str | None, settings: Settings, tz: tzinfo, no
         name = name.strip()
         field = ALIASES.get(name, name if name in {k for k, _ in ENTRY_COLUMNS} else None)
         if field is None:
-            raise BadInput(f"未知的列：{name!r}（可用：{'、'.join(h for _, h in ENTRY_COLUMNS)} 等）", path=path, line=1)
+            raise BadInput(
+                f"未知的列：{name!r}（可用：{'、'.join(h for _, h in ENTRY_COLUMNS)} 等）", path=path, line=1
+            )
         columns.append(field)
     if "kind" not in columns and kind is None:
-        raise BadInput("CSV 没有“类型”列，请用 --kind 指定（inquiry/unpaid/promise/complaint）", path=path, line=1)
+        raise BadInput(
+            "CSV 没有“类型”列，请用 --kind 指定（inquiry/unpaid/promise/complaint）", path=path, line=1
+        )
     entries = []
     for row in reader:
         line = reader.line_num
@@ -80,8 +110,9 @@ def read_csv(path: Path, *, kind: str | None, settings: Settings, tz: tzinfo, no
     return entries
 
 
-def _entry(values: dict[str, str], kind: str | None, *, settings: Settings, tz: tzinfo, now: datetime,
-           agent: str) -> Entry:
+def _entry(
+    values: dict[str, str], kind: str | None, *, settings: Settings, tz: tzinfo, now: datetime, agent: str
+) -> Entry:
     row_kind = parse_kind(values["kind"]) if values.get("kind") else kind
     if row_kind is None:
         raise BadInput("“类型”为空，请填写 询盘/未付款/承诺/投诉")
@@ -92,7 +123,12 @@ def _entry(values: dict[str, str], kind: str | None, *, settings: Settings, tz: 
         if key not in FIELDS[row_kind]:
             raise BadInput(f"{key} 不是这种记录的字段（类型：{row_kind}）")
         if key == "questions":
-            raw[key] = [q for q in value.replace(";", LIST_SEPARATOR).replace("\n", LIST_SEPARATOR).split(LIST_SEPARATOR)]
+            raw[key] = [
+                q
+                for q in value.replace(";", LIST_SEPARATOR)
+                .replace("\n", LIST_SEPARATOR)
+                .split(LIST_SEPARATOR)
+            ]
         elif key == "checklist":
             raw[key] = [s for s in value.replace("，", "、").replace(",", "、").split("、") if s.strip()]
         elif key == "reminders":

@@ -16,7 +16,9 @@ STARS = "****"
 
 _MOBILE = re.compile(r"(?<![\d*])(?:\+?86[\s-]?)?(1[3-9]\d)(?:[\s-]?(\d{4})){2}(?![\d*])")
 _MOBILE_TAIL = re.compile(r"(\d{4})(?!.*\d{4})")
-_LANDLINE = re.compile(r"(?<![\d*])[(（]?(0\d{2,3})[)）]?[\s-]?(\d{3,4})[\s-]?(\d{4})(?:[-转]\d{1,5})?(?![\d*])")
+_LANDLINE = re.compile(
+    r"(?<![\d*])[(（]?(0\d{2,3})[)）]?[\s-]?(\d{3,4})[\s-]?(\d{4})(?:[-转]\d{1,5})?(?![\d*])"
+)
 
 # Common surnames, so "张伟 13812345678" is recognised as a name next to a phone number.
 _SURNAMES = (
@@ -77,9 +79,12 @@ def _mask_address_part(part: str, *, always: bool) -> str:
 
 def mask_address(text: str) -> str:
     text = _ADDRESS_KEYWORD.sub(
-        lambda m: m.group(1) + m.group(2) + _mask_address_part(m.group(3), always=True), text)
-    return _RUN.sub(lambda m: _mask_address_part(m.group(0), always=False) if STARS not in m.group(0)
-                    else m.group(0), text)
+        lambda m: m.group(1) + m.group(2) + _mask_address_part(m.group(3), always=True), text
+    )
+    return _RUN.sub(
+        lambda m: _mask_address_part(m.group(0), always=False) if STARS not in m.group(0) else m.group(0),
+        text,
+    )
 
 
 def mask_text(text: str) -> str:
@@ -90,10 +95,32 @@ def mask_text(text: str) -> str:
 
 
 # Keys whose values are never personal information (order ids stay whole).
-KEEP_KEYS = frozenset({
-    "id", "kind", "at", "order", "amount", "outcome", "reason", "followup", "created_at", "updated_at", "flag",
-    "severity", "major", "via", "count", "share", "score", "start", "end", "agent", "action", "checklist",
-})
+KEEP_KEYS = frozenset(
+    {
+        "id",
+        "kind",
+        "at",
+        "order",
+        "amount",
+        "outcome",
+        "reason",
+        "followup",
+        "created_at",
+        "updated_at",
+        "flag",
+        "severity",
+        "major",
+        "via",
+        "count",
+        "share",
+        "score",
+        "start",
+        "end",
+        "agent",
+        "action",
+        "checklist",
+    }
+)
 
 
 def mask_data(data: Any, *, keep: frozenset[str] = KEEP_KEYS) -> Any:

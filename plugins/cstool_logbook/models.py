@@ -121,10 +121,17 @@ def build_entry(kind: str, raw: dict[str, Any], *, settings: Settings, tz: tzinf
         raise BadInput(f"{KINDS[kind]}没有这些字段：{'、'.join(sorted(unknown))}")
     missing = [name for name in REQUIRED[kind] if not _given(raw.get(name))]
     if missing:
-        raise BadInput("缺少必填项：" + "、".join(f"{FLAGS.get(n, '--' + n)}（{LABELS[n]}）" for n in missing))
+        raise BadInput(
+            "缺少必填项：" + "、".join(f"{FLAGS.get(n, '--' + n)}（{LABELS[n]}）" for n in missing)
+        )
     at = parse_time(raw["at"], tz, field="时间") if _given(raw.get("at")) else now
-    entry = Entry(kind=kind, at=at, buyer=clean(raw.get("buyer")), agent=clean(raw.get("agent")),
-                  note=clean(raw.get("note")))
+    entry = Entry(
+        kind=kind,
+        at=at,
+        buyer=clean(raw.get("buyer")),
+        agent=clean(raw.get("agent")),
+        note=clean(raw.get("note")),
+    )
     if len(entry.buyer) > 100:
         raise BadInput("旺旺名过长（最多 100 个字符）")
     if _given(raw.get("order")):
@@ -147,24 +154,39 @@ def build_entry(kind: str, raw: dict[str, Any], *, settings: Settings, tz: tzinf
         check_choice(flag, tuple(f.colour for f in settings.flags), "旗帜颜色")
         if not entry.agent:
             raise BadInput("订单备注需要接待客服：用 --agent 指定，或在 config.toml 里设置 agent")
-        entry.details.update(promise=promise, flag=flag,
-                             remark=order_remark(settings, entry.agent, promise, at, entry.order, entry.buyer, flag))
+        entry.details.update(
+            promise=promise,
+            flag=flag,
+            remark=order_remark(settings, entry.agent, promise, at, entry.order, entry.buyer, flag),
+        )
     elif kind == "complaint":
         severity = clean(raw.get("severity")) or settings.severities[0]
         check_choice(severity, settings.severities, "严重程度")
         checklist = {}
         for step in raw.get("checklist") or []:
             checklist[check_choice(clean(step), CHECKLIST, "五清楚步骤")] = at.isoformat()
-        entry.details.update(what=clean(raw.get("what")), severity=severity,
-                             major=severity in settings.major_severities, checklist=checklist)
+        entry.details.update(
+            what=clean(raw.get("what")),
+            severity=severity,
+            major=severity in settings.major_severities,
+            checklist=checklist,
+        )
     entry.details.setdefault("notes", [])
     return entry
 
 
-def order_remark(settings: Settings, agent: str, promise: str, at: datetime, order: str, buyer: str, flag: str) -> str:
+def order_remark(
+    settings: Settings, agent: str, promise: str, at: datetime, order: str, buyer: str, flag: str
+) -> str:
     """The order remark in the team's format: 接待客服 + 客户要求或承诺 + 日期."""
-    return settings.remark_format.format(agent=agent, promise=promise, date=at.strftime(settings.remark_date_format),
-                                         order=order, buyer=buyer, flag=flag).strip()
+    return settings.remark_format.format(
+        agent=agent,
+        promise=promise,
+        date=at.strftime(settings.remark_date_format),
+        order=order,
+        buyer=buyer,
+        flag=flag,
+    ).strip()
 
 
 def _given(value: Any) -> bool:
@@ -174,10 +196,23 @@ def _given(value: Any) -> bool:
 
 
 LABELS = {
-    "buyer": "旺旺名", "at": "时间", "agent": "接待客服", "questions": "咨询问题", "sku": "商品/SKU",
-    "outcome": "结果", "reason": "原因", "followup": "跟进日期", "note": "备注", "order": "订单号",
-    "amount": "金额", "promise": "承诺内容", "flag": "旗帜颜色", "what": "投诉内容", "severity": "严重程度",
-    "checklist": "五清楚", "reminders": "催付记录",
+    "buyer": "旺旺名",
+    "at": "时间",
+    "agent": "接待客服",
+    "questions": "咨询问题",
+    "sku": "商品/SKU",
+    "outcome": "结果",
+    "reason": "原因",
+    "followup": "跟进日期",
+    "note": "备注",
+    "order": "订单号",
+    "amount": "金额",
+    "promise": "承诺内容",
+    "flag": "旗帜颜色",
+    "what": "投诉内容",
+    "severity": "严重程度",
+    "checklist": "五清楚",
+    "reminders": "催付记录",
 }
 FLAGS = {"questions": "--question", "checklist": "--check", "reminders": "--remind"}
 _COMMON = {"buyer", "at", "agent", "note"}
@@ -209,17 +244,26 @@ class Update:
 
     @property
     def empty(self) -> bool:
-        return not any((self.outcome, self.reason, self.followup, self.note, self.remind, self.check, self.severity))
+        return not any(
+            (self.outcome, self.reason, self.followup, self.note, self.remind, self.check, self.severity)
+        )
 
 
-def apply_update(entry: Entry, update: Update, *, settings: Settings, at: datetime, agent: str) -> tuple[Entry, dict[str, Any]]:
+def apply_update(
+    entry: Entry, update: Update, *, settings: Settings, at: datetime, agent: str
+) -> tuple[Entry, dict[str, Any]]:
     """Return the changed entry and the changes as ``{field: [old, new]}`` (history keeps both)."""
     from cstool.timeutil import parse_date
 
     if update.empty:
         raise BadInput("没有要修改的内容（用 --outcome、--remind、--note 等）")
-    new = replace(entry, details={k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-                                  for k, v in entry.details.items()})
+    new = replace(
+        entry,
+        details={
+            k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
+            for k, v in entry.details.items()
+        },
+    )
     changes: dict[str, Any] = {}
 
     def change(name: str, old: Any, value: Any) -> None:

@@ -43,20 +43,23 @@ def _validator(check: Callable[[str], object] | None, required: bool) -> Callabl
     return validate
 
 
-def ask_text(label: str, *, required: bool = True, check: Callable[[str], object] | None = None,
-             default: str = "") -> str:
+def ask_text(
+    label: str, *, required: bool = True, check: Callable[[str], object] | None = None, default: str = ""
+) -> str:
     import questionary
 
-    answer = questionary.text(f"{label}：", default=default, validate=_validator(check, required),
-                              **_output_kwargs()).unsafe_ask()
+    answer = questionary.text(
+        f"{label}：", default=default, validate=_validator(check, required), **_output_kwargs()
+    ).unsafe_ask()
     return str(answer or "").strip()
 
 
 def ask_select(label: str, choices: Sequence[str], *, default: str | None = None) -> str:
     import questionary
 
-    answer = questionary.select(f"{label}：", choices=list(choices), default=default,
-                                **_output_kwargs()).unsafe_ask()
+    answer = questionary.select(
+        f"{label}：", choices=list(choices), default=default, **_output_kwargs()
+    ).unsafe_ask()
     return str(answer)
 
 
@@ -73,5 +76,6 @@ def ask_list(label: str) -> list[str]:
 
 def missing(flags: Sequence[tuple[str, str]]) -> BadInput:
     """The error for required fields that were not given and cannot be asked."""
-    return BadInput("缺少必填项：" + "、".join(f"{flag}（{label}）" for flag, label in flags)
-                    + "；没有终端，无法逐项询问")
+    return BadInput(
+        "缺少必填项：" + "、".join(f"{flag}（{label}）" for flag, label in flags) + "；没有终端，无法逐项询问"
+    )

@@ -4,10 +4,10 @@ Rules (also in docs/logbook.md):
 - An entry belongs to the period of its own time (询盘时间 / 下单时间).
 - Conversion = 成交 inquiries / all inquiries of the period; recovery = 已付款 unpaid
   orders / all unpaid orders of the period. Rates and shares are percentages
-  rounded ROUND_HALF_UP to one decimal, ``None`` when there is nothing to divide.
+  rounded ROUND_HALF_UP to one decimal (text such as "66.7"), ``None`` when there is nothing to divide.
 - Amounts are exact Decimal sums (yuan, two decimals).
-- Questions are counted once per entry, after folding width, case, spaces and
-  trailing punctuation; the wording shown is the first one seen.
+- Questions are counted once per entry, after folding width and case and
+  dropping spaces and leading/trailing punctuation; the wording shown is the first one seen.
 - "Open complaints" are all complaints still 处理中 at the end of the period.
 """
 
@@ -55,8 +55,14 @@ def percent(part: int, whole: int) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
+def rate(part: int, whole: int) -> str | None:
+    """A percentage as text with one decimal ("66.7"), as the JSON and the tables show it."""
+    value = percent(part, whole)
+    return None if value is None else str(value)
+
+
 def question_key(text: str) -> str:
-    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
     return folded.rstrip(_TRAILING).lstrip(_TRAILING)
 
 
@@ -64,9 +70,11 @@ def top_questions(entries: Iterable[Entry], limit: int = 10) -> list[dict[str, A
     counts: Counter[str] = Counter()
     wording: dict[str, str] = {}
     for entry in entries:
-        for key in {question_key(q): q for q in entry.questions if question_key(q)}.items():
-            counts[key[0]] += 1
-            wording.setdefault(key[0], key[1].strip())
+        asked = {question_key(q): q.strip() for q in reversed(entry.questions)}  # first wording wins
+        for key, text in asked.items():
+            if key:
+                counts[key] += 1
+                wording.setdefault(key, text)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
     return [{"question": wording[key], "count": count} for key, count in ranked]
 
@@ -76,7 +84,7 @@ def ranked_reasons(entries: Sequence[Entry], outcomes: tuple[str, ...]) -> list[
     lost = [e for e in entries if e.outcome in outcomes]
     counts = Counter(e.reason or "未填写" for e in lost)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [{"reason": reason, "count": count, "share": percent(count, len(lost))} for reason, count in ranked]
+    return [{"reason": reason, "count": count, "share": rate(count, len(lost))} for reason, count in ranked]
 
 
 def _money(entries: Iterable[Entry]) -> dict[str, Any]:
@@ -91,7 +99,7 @@ def inquiry_figures(inquiries: Sequence[Entry]) -> dict[str, Any]:
         "converted": converted,
         "lost": sum(e.outcome == "未成交" for e in inquiries),
         "pending": sum(e.outcome == "跟进中" for e in inquiries),
-        "conversion": percent(converted, len(inquiries)),
+        "conversion": rate(converted, len(inquiries)),
     }
 
 
@@ -103,7 +111,7 @@ def unpaid_figures(unpaid: Sequence[Entry]) -> dict[str, Any]:
         "recovered": recovered,
         "lost": _money(e for e in unpaid if e.outcome == "已关闭"),
         "pending": _money(e for e in unpaid if e.outcome == "跟进中"),
-        "recovery_rate": percent(recovered["count"], len(unpaid)),
+        "recovery_rate": rate(recovered["count"], len(unpaid)),
     }
 
 
@@ -114,16 +122,18 @@ def agent_rows(entries: Sequence[Entry]) -> list[dict[str, Any]]:
         inquiries = [e for e in mine if e.kind == "inquiry"]
         unpaid = unpaid_figures([e for e in mine if e.kind == "unpaid"])
         figures = inquiry_figures(inquiries)
-        rows.append({
-            "agent": agent or "未署名",
-            "inquiries": figures["total"],
-            "converted": figures["converted"],
-            "conversion": figures["conversion"],
-            "unpaid": unpaid["total"],
-            "recovered_amount": unpaid["recovered"]["amount"],
-            "lost_amount": unpaid["lost"]["amount"],
-            "complaints": sum(e.kind == "complaint" for e in mine),
-        })
+        rows.append(
+            {
+                "agent": agent or "未署名",
+                "inquiries": figures["total"],
+                "converted": figures["converted"],
+                "conversion": figures["conversion"],
+                "unpaid": unpaid["total"],
+                "recovered_amount": unpaid["recovered"]["amount"],
+                "lost_amount": unpaid["lost"]["amount"],
+                "complaints": sum(e.kind == "complaint" for e in mine),
+            }
+        )
     return rows
 
 
@@ -138,12 +148,18 @@ def build_report(
 ) -> dict[str, Any]:
     """All figures of the report. ``matches`` is the KB match per top question (None: no search plugin)."""
     inside = [e for e in entries if period.start <= e.at < period.end and (not agent or e.agent == agent)]
-    by_kind = {kind: [e for e in inside if e.kind == kind] for kind in ("inquiry", "unpaid", "promise", "complaint")}
+    by_kind = {
+        kind: [e for e in inside if e.kind == kind] for kind in ("inquiry", "unpaid", "promise", "complaint")
+    }
     questions = top_questions(by_kind["inquiry"], top)
     complaints = [e for e in open_complaints if e.at < period.end and (not agent or e.agent == agent)]
     return {
-        "period": {"kind": period.kind, "start": period.start.isoformat(), "end": period.end.isoformat(),
-                   "label": period.label},
+        "period": {
+            "kind": period.kind,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label,
+        },
         "agent": agent,
         "counts": {kind: len(items) for kind, items in by_kind.items()},
         "inquiries": inquiry_figures(by_kind["inquiry"]),
@@ -158,16 +174,25 @@ def build_report(
             "new": len(by_kind["complaint"]),
             "open": len(complaints),
             "major_open": [
-                {"id": e.id, "at": e.at.isoformat(), "buyer": e.buyer, "order": e.order,
-                 "what": e.details.get("what", ""), "severity": e.details.get("severity", "")}
-                for e in complaints if e.details.get("major")
+                {
+                    "id": e.id,
+                    "at": e.at.isoformat(),
+                    "buyer": e.buyer,
+                    "order": e.order,
+                    "what": e.details.get("what", ""),
+                    "severity": e.details.get("severity", ""),
+                }
+                for e in complaints
+                if e.details.get("major")
             ],
         },
         "agents": agent_rows(inside),
     }
 
 
-def gap_list(questions: list[dict[str, Any]], matches: list[dict[str, Any] | None] | None) -> list[dict[str, Any]] | None:
+def gap_list(
+    questions: list[dict[str, Any]], matches: list[dict[str, Any] | None] | None
+) -> list[dict[str, Any]] | None:
     """Frequent questions the KB has no match for; None when no search plugin could tell."""
     if matches is None:
         return None

@@ -33,7 +33,16 @@ class Flag:
 @dataclass(frozen=True)
 class Settings:
     inquiry_reasons: tuple[str, ...] = ("价格", "运费", "库存/尺码", "质量顾虑", "物流时效", "比价", "其他")
-    unpaid_reasons: tuple[str, ...] = ("价格", "运费", "比价", "忘记付款", "支付问题", "地址/信息填错", "凑单", "其他")
+    unpaid_reasons: tuple[str, ...] = (
+        "价格",
+        "运费",
+        "比价",
+        "忘记付款",
+        "支付问题",
+        "地址/信息填错",
+        "凑单",
+        "其他",
+    )
     customer_groups: tuple[tuple[str, str], ...] = (
         ("优质客户", "信誉好、好评率高，活动前优先联系"),
         ("价格敏感", "多次因价格或比价未成交，活动优惠时联系"),
@@ -200,7 +209,9 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
     known = {"inquiry_reasons", "unpaid_reasons", "customer_groups", "reminders", "remark", "complaint"}
     for key in data:
         if key not in known:
-            raise BadInput(f"未知的设置项：{key}（可用：{'、'.join(sorted(known))}）", path=path, line=_line(data, key))
+            raise BadInput(
+                f"未知的设置项：{key}（可用：{'、'.join(sorted(known))}）", path=path, line=_line(data, key)
+            )
     values: dict[str, Any] = {}
     for key in ("inquiry_reasons", "unpaid_reasons"):
         if key in data:
@@ -213,16 +224,22 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
             elif isinstance(item, str) and item.strip():
                 groups.append((item.strip(), ""))
             else:
-                raise BadInput("客户组应写成 名称 或 {name: 名称, note: 说明}", path=path,
-                               line=_line(data["customer_groups"], index))
+                raise BadInput(
+                    "客户组应写成 名称 或 {name: 名称, note: 说明}",
+                    path=path,
+                    line=_line(data["customer_groups"], index),
+                )
         values["customer_groups"] = tuple(groups)
     if "reminders" in data:
         steps = []
         for index, item in enumerate(data["reminders"] or []):
             after = parse_duration(item.get("after", "")) if isinstance(item, dict) else None
             if after is None:
-                raise BadInput("催付节奏每项应为 {after: 30m, via: 旺旺}（after 用 m/h/d）", path=path,
-                               line=_line(data["reminders"], index))
+                raise BadInput(
+                    "催付节奏每项应为 {after: 30m, via: 旺旺}（after 用 m/h/d）",
+                    path=path,
+                    line=_line(data["reminders"], index),
+                )
             steps.append(ReminderStep(after, str(item.get("via") or "旺旺")))
         values["reminders"] = tuple(sorted(steps, key=lambda s: s.after))
     if "remark" in data:
@@ -236,7 +253,9 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
     settings = Settings(**values)
     unknown_major = settings.major_severities - set(settings.severities)
     if unknown_major:
-        raise BadInput(f"complaint.major 中有不在 severities 里的级别：{'、'.join(sorted(unknown_major))}", path=path)
+        raise BadInput(
+            f"complaint.major 中有不在 severities 里的级别：{'、'.join(sorted(unknown_major))}", path=path
+        )
     return settings
 
 
@@ -249,8 +268,11 @@ def _parse_remark(remark: Any, path: Path, line: int | None) -> dict[str, Any]:
         try:
             fmt.format(agent="", promise="", date="", order="", buyer="", flag="")
         except (KeyError, IndexError, ValueError):
-            raise BadInput("remark.format 只能用 {agent} {promise} {date} {order} {buyer} {flag}", path=path,
-                           line=_line(remark, "format")) from None
+            raise BadInput(
+                "remark.format 只能用 {agent} {promise} {date} {order} {buyer} {flag}",
+                path=path,
+                line=_line(remark, "format"),
+            ) from None
         values["remark_format"] = fmt
     if "date_format" in remark:
         values["remark_date_format"] = str(remark["date_format"])
@@ -258,8 +280,11 @@ def _parse_remark(remark: Any, path: Path, line: int | None) -> dict[str, Any]:
         flags = []
         for index, item in enumerate(remark["flags"] or []):
             if not isinstance(item, dict) or not item.get("colour"):
-                raise BadInput("旗帜每项应为 {colour: 红, meaning: 说明, keywords: [...]}", path=path,
-                               line=_line(remark["flags"], index))
+                raise BadInput(
+                    "旗帜每项应为 {colour: 红, meaning: 说明, keywords: [...]}",
+                    path=path,
+                    line=_line(remark["flags"], index),
+                )
             keywords = tuple(str(k) for k in (item.get("keywords") or []))
             flags.append(Flag(str(item["colour"]).strip(), str(item.get("meaning") or ""), keywords))
         values["flags"] = tuple(flags)
@@ -267,5 +292,7 @@ def _parse_remark(remark: Any, path: Path, line: int | None) -> dict[str, Any]:
         values["default_flag"] = str(remark["default_flag"]).strip()
     colours = {f.colour for f in values.get("flags", DEFAULTS.flags)}
     if values.get("default_flag", DEFAULTS.default_flag) not in colours:
-        raise BadInput("remark.default_flag 不在 flags 的颜色里", path=path, line=_line(remark, "default_flag"))
+        raise BadInput(
+            "remark.default_flag 不在 flags 的颜色里", path=path, line=_line(remark, "default_flag")
+        )
     return values

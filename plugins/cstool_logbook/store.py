@@ -72,8 +72,24 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 
-_COLUMNS = ("kind", "at_epoch", "at", "agent", "buyer", "order_id", "sku", "questions", "outcome", "reason",
-            "amount_fen", "followup", "note", "details", "created_at", "updated_at")
+_COLUMNS = (
+    "kind",
+    "at_epoch",
+    "at",
+    "agent",
+    "buyer",
+    "order_id",
+    "sku",
+    "questions",
+    "outcome",
+    "reason",
+    "amount_fen",
+    "followup",
+    "note",
+    "details",
+    "created_at",
+    "updated_at",
+)
 _SELECT = "SELECT id, " + ", ".join(_COLUMNS) + " FROM entries"
 
 
@@ -167,7 +183,9 @@ class _Sqlite(_Backend):
         self.execute("COMMIT")
 
     def table_exists(self, name: str) -> bool:
-        row = self.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+        row = self.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+        ).fetchone()
         return row is not None
 
     def close(self) -> None:
@@ -202,7 +220,9 @@ class _Postgres(_Backend):
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
-            raise CstoolError(f"无法连接 PostgreSQL（{self.where}）：{str(exc).strip().splitlines()[0]}") from None
+            raise CstoolError(
+                f"无法连接 PostgreSQL（{self.where}）：{str(exc).strip().splitlines()[0]}"
+            ) from None
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
@@ -272,7 +292,9 @@ class Store:
                 for sql in step:
                     self.db.execute(sql.format(id_column=self.db.id_column))
             self.db.execute("DELETE FROM logbook_meta WHERE key = 'schema_version'")
-            self.db.execute("INSERT INTO logbook_meta (key, value) VALUES ('schema_version', ?)", (str(target),))
+            self.db.execute(
+                "INSERT INTO logbook_meta (key, value) VALUES ('schema_version', ?)", (str(target),)
+            )
 
     # --- entries --------------------------------------------------------------------------------
     def add(self, entry: Entry, *, now: datetime) -> Entry:
@@ -296,7 +318,9 @@ class Store:
         row = self.db.execute(f"{_SELECT} WHERE id = ?", (entry_id,)).fetchone()
         return _entry(row) if row else None
 
-    def update(self, entry_id: int, change: Any, *, now: datetime, agent: str) -> tuple[Entry, dict[str, Any]]:
+    def update(
+        self, entry_id: int, change: Any, *, now: datetime, agent: str
+    ) -> tuple[Entry, dict[str, Any]]:
         """Re-read the entry under the write lock, apply ``change(entry) -> (entry, changes)``, save both."""
         with self.db.write():
             entry = self.get(entry_id)
@@ -311,14 +335,19 @@ class Store:
         return new, changes
 
     def _log(self, entry_id: int, at: datetime, agent: str, action: str, changes: dict[str, Any]) -> None:
-        self.db.execute("INSERT INTO history (entry_id, at, agent, action, changes) VALUES (?, ?, ?, ?, ?)",
-                        (entry_id, at.isoformat(), agent, action, json.dumps(changes, ensure_ascii=False)))
+        self.db.execute(
+            "INSERT INTO history (entry_id, at, agent, action, changes) VALUES (?, ?, ?, ?, ?)",
+            (entry_id, at.isoformat(), agent, action, json.dumps(changes, ensure_ascii=False)),
+        )
 
     def history(self, entry_id: int) -> list[dict[str, Any]]:
-        rows = self.db.execute("SELECT at, agent, action, changes FROM history WHERE entry_id = ? ORDER BY id",
-                               (entry_id,)).fetchall()
-        return [{"at": at, "agent": agent, "action": action, "changes": json.loads(changes)}
-                for at, agent, action, changes in rows]
+        rows = self.db.execute(
+            "SELECT at, agent, action, changes FROM history WHERE entry_id = ? ORDER BY id", (entry_id,)
+        ).fetchall()
+        return [
+            {"at": at, "agent": agent, "action": action, "changes": json.loads(changes)}
+            for at, agent, action, changes in rows
+        ]
 
     def query(
         self,
@@ -365,12 +394,16 @@ class Store:
     def tag(self, buyer: str, group: str, *, agent: str, now: datetime) -> None:
         with self.db.write():
             self.db.execute("DELETE FROM buyer_groups WHERE buyer = ? AND group_name = ?", (buyer, group))
-            self.db.execute("INSERT INTO buyer_groups (buyer, group_name, agent, added_at) VALUES (?, ?, ?, ?)",
-                            (buyer, group, agent, now.isoformat()))
+            self.db.execute(
+                "INSERT INTO buyer_groups (buyer, group_name, agent, added_at) VALUES (?, ?, ?, ?)",
+                (buyer, group, agent, now.isoformat()),
+            )
 
     def untag(self, buyer: str, group: str) -> bool:
         with self.db.write():
-            cur = self.db.execute("DELETE FROM buyer_groups WHERE buyer = ? AND group_name = ?", (buyer, group))
+            cur = self.db.execute(
+                "DELETE FROM buyer_groups WHERE buyer = ? AND group_name = ?", (buyer, group)
+            )
             return bool(cur.rowcount)
 
     def groups(self, buyers: Sequence[str] | None = None) -> dict[str, list[str]]:
@@ -388,22 +421,61 @@ class Store:
 
 def _row(entry: Entry) -> tuple[Any, ...]:
     fen = None if entry.amount is None else int((entry.amount * 100).to_integral_exact())
-    return (entry.kind, int(entry.at.timestamp()), entry.at.isoformat(), entry.agent, entry.buyer, entry.order,
-            entry.sku, json.dumps(entry.questions, ensure_ascii=False), entry.outcome, entry.reason, fen,
-            entry.followup.isoformat() if entry.followup else None, entry.note,
-            json.dumps(entry.details, ensure_ascii=False),
-            entry.created_at.isoformat() if entry.created_at else "",
-            entry.updated_at.isoformat() if entry.updated_at else "")
+    return (
+        entry.kind,
+        int(entry.at.timestamp()),
+        entry.at.isoformat(),
+        entry.agent,
+        entry.buyer,
+        entry.order,
+        entry.sku,
+        json.dumps(entry.questions, ensure_ascii=False),
+        entry.outcome,
+        entry.reason,
+        fen,
+        entry.followup.isoformat() if entry.followup else None,
+        entry.note,
+        json.dumps(entry.details, ensure_ascii=False),
+        entry.created_at.isoformat() if entry.created_at else "",
+        entry.updated_at.isoformat() if entry.updated_at else "",
+    )
 
 
 def _entry(row: Sequence[Any]) -> Entry:
-    (entry_id, kind, _epoch, at, agent, buyer, order, sku, questions, outcome, reason, fen, followup, note,
-     details, created_at, updated_at) = row
+    (
+        entry_id,
+        kind,
+        _epoch,
+        at,
+        agent,
+        buyer,
+        order,
+        sku,
+        questions,
+        outcome,
+        reason,
+        fen,
+        followup,
+        note,
+        details,
+        created_at,
+        updated_at,
+    ) = row
     return Entry(
-        id=int(entry_id), kind=kind, at=datetime.fromisoformat(at), agent=agent, buyer=buyer, order=order, sku=sku,
-        questions=json.loads(questions), outcome=outcome, reason=reason,
+        id=int(entry_id),
+        kind=kind,
+        at=datetime.fromisoformat(at),
+        agent=agent,
+        buyer=buyer,
+        order=order,
+        sku=sku,
+        questions=json.loads(questions),
+        outcome=outcome,
+        reason=reason,
         amount=None if fen is None else Decimal(int(fen)).scaleb(-2),
-        followup=date.fromisoformat(followup) if followup else None, note=note, details=json.loads(details),
+        followup=date.fromisoformat(followup) if followup else None,
+        note=note,
+        details=json.loads(details),
         created_at=datetime.fromisoformat(created_at) if created_at else None,
         updated_at=datetime.fromisoformat(updated_at) if updated_at else None,
     )
