@@ -16,8 +16,11 @@ placeholders:
 stages:
   greet: 欢迎
   product: 商品咨询
+  promo: 活动优惠
+  pay: 支付
   ship: 物流
   aftersale: 售后
+  close: 欢送
 lint:
   max_reply_length: 60
   banned_words: [不知道, 你自己看]

@@ -76,8 +76,6 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         """
         from cstool.context import get_state
 
-        from .add_flow import run_add
-
         state = get_state(ctx)
         run_add(
             state.kb,
@@ -114,6 +112,150 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         for path in written:
             info(f"已创建 {path}")
         info(f"知识库已建好：{directory}\n下一步：cd {directory} && git init && cstool kb lint")
+
+
+REQUIRED = (("file", "--file"), ("id", "--id"), ("title", "--title"), ("replies", "--reply"))
+NEW_FILE = "＋ 新建主题文件…"
+
+
+def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interactive: bool) -> None:
+    """Collect the values (flags, then prompts on a terminal), validate, and append the entry."""
+    from cstool.errors import BadInput
+    from cstool.output import info
+
+    from .edit import NewEntry, add_entry, id_problem, resolve_topic_file
+    from .lint import check_text, rules_from_settings
+    from .model import load_phrasebook
+
+    rules = rules_from_settings(kb)
+    book = load_phrasebook(kb, strict=False)
+    known_ids = {e.id: e.where for e in book.entries}
+    values = dict(given)
+    if interactive:
+        values = ask_missing(kb, values, known_ids, sorted(rules.stages), kb.settings.get("stages") or {})
+    missing = [flag for key, flag in REQUIRED if not values.get(key)]
+    if missing:
+        raise BadInput(f"缺少 {'、'.join(missing)}（没有终端，无法逐项提问；用选项给出）")
+
+    entry_id = str(values["id"]).strip()
+    if problem := id_problem(entry_id, known_ids):
+        raise BadInput(problem)
+    title = str(values["title"]).strip()
+    replies = _texts(values["replies"])
+    if not title:
+        raise BadInput("标题不能为空（--title）")
+    if not replies:
+        raise BadInput("至少要有一条回复（--reply）")
+    stage = (values.get("stage") or entry_id.split(".", 1)[0]).strip()
+    if rules.stages and stage not in rules.stages:
+        raise BadInput(
+            f"未知阶段 {stage}（kb.yaml stages 里有：{'、'.join(sorted(rules.stages))}；用 --stage 指定）"
+        )
+    path = resolve_topic_file(kb, str(values["file"]))
+    entry = NewEntry(
+        id=entry_id,
+        title=title,
+        stage=stage,
+        replies=replies,
+        questions=_texts(values.get("questions")),
+        tags=split_tags(values.get("tags")),
+        shortcut=str(values.get("shortcut") or "").strip(),
+    )
+    result = add_entry(path, entry, topic=values.get("topic"))
+    info(
+        f"已添加 {entry_id} → {display_path(result.path)}:{result.line}"
+        + ("（新建的主题文件）" if result.created else "")
+    )
+    if result.reformatted:
+        info("注意：这个文件的排版（缩进等）被统一成标准格式；注释和顺序都保留了")
+    for text in replies:
+        for p in check_text(text, rules, placeholders):
+            info(f"提示：kb lint 会报告 {p.code}：{p.message}")
+    if not entry.questions:
+        info("提示：没有买家问法（--question），搜索只能靠标题找到它")
+
+
+def ask_missing(
+    kb: Any, values: dict[str, Any], known_ids: dict[str, str], stages: list[str], stage_names: Any
+) -> dict[str, Any]:
+    """Ask (questionary, on stderr) for every value the flags did not give."""
+    import questionary
+    from prompt_toolkit.output import create_output
+
+    from .edit import id_problem, resolve_topic_file
+    from .model import phrase_files
+
+    out = {"output": create_output(stdout=sys.stderr)}
+    values = dict(values)
+
+    def text(message: str, validate: Any = None, default: str = "") -> str:
+        return str(questionary.text(message, validate=validate, default=default, **out).unsafe_ask()).strip()
+
+    def not_empty(value: str) -> bool | str:
+        return bool(value.strip()) or "不能为空"
+
+    def file_ok(value: str) -> bool | str:
+        from cstool.errors import BadInput
+
+        try:
+            resolve_topic_file(kb, value)
+        except BadInput as exc:
+            return exc.message
+        return True
+
+    if not values.get("file"):
+        files = [str(p.relative_to(kb.phrases_dir)) for p in phrase_files(kb)]
+        choice = NEW_FILE
+        if files:
+            choice = questionary.select("写进哪个主题文件？", choices=[*files, NEW_FILE], **out).unsafe_ask()
+        if choice == NEW_FILE:
+            choice = text("新主题文件名（如 ship.yaml）：", file_ok)
+            if not values.get("topic"):
+                values["topic"] = text("主题名称：", default=Path(choice).stem) or None
+        values["file"] = choice
+    if not values.get("id"):
+        values["id"] = text("条目 id（如 ship.urgent）：", lambda v: id_problem(v.strip(), known_ids) or True)
+    if not values.get("title"):
+        values["title"] = text("标题：", not_empty)
+    if not values.get("stage") and stages:
+        prefix = str(values["id"]).split(".", 1)[0]
+        choices = [
+            questionary.Choice(f"{code}（{stage_names.get(code, code)}）", value=code) for code in stages
+        ]
+        default = next((c for c in choices if c.value == prefix), None)
+        values["stage"] = questionary.select(
+            "聊天阶段：", choices=choices, default=default, **out
+        ).unsafe_ask()
+    if not values.get("questions"):
+        values["questions"] = ask_list(text, "买家问法（一次一条，直接回车结束）：")
+    if not values.get("replies"):
+        values["replies"] = ask_list(text, "回复（一次一个变体，直接回车结束）：", at_least_one=True)
+    if values.get("tags") is None:
+        values["tags"] = split_tags([text("标签（逗号或空格分隔，可留空）：")])
+    if values.get("shortcut") is None:
+        values["shortcut"] = text("快捷码（可留空）：")
+    return values
+
+
+def ask_list(text: Any, message: str, *, at_least_one: bool = False) -> list[str]:
+    items: list[str] = []
+    while True:
+        first = at_least_one and not items
+        value = text(message, (lambda v: bool(v.strip()) or "至少一条") if first else None)
+        if not value:
+            return items
+        items.append(value)
+
+
+def split_tags(values: Any) -> tuple[str, ...]:
+    import re
+
+    words = (w for v in values or () for w in re.split(r"[,，、\s]+", str(v)))
+    return tuple(dict.fromkeys(w for w in words if w))
+
+
+def _texts(values: Any) -> tuple[str, ...]:
+    return tuple(str(v).strip() for v in values or () if str(v).strip())
 
 
 def finding_as_dict(problem: Any) -> dict[str, Any]:
