@@ -3,8 +3,9 @@
 Phone numbers (mobiles, also written with spaces or dashes, and landlines),
 detailed addresses and real names are masked wherever they appear, also in
 free text. Order ids, entry ids and times are kept whole: ``mask_data`` skips
-those keys, and a phone number is only a digit run of its own (never a piece
-of a longer order number).
+those keys, a number written right after 订单/订单号/单号 in free text is left
+alone, and a phone number is only a digit run of its own (never a piece of a
+longer order number).
 """
 
 from __future__ import annotations
@@ -63,9 +64,14 @@ def mask_name(text: str) -> str:
     return _NAME_BEFORE_PHONE.sub(lambda m: keep_surname(m.group(1)), text)
 
 
-def _mask_address_part(part: str, *, always: bool) -> str:
-    """Keep the part up to the last province/city/district before the street; mask the rest."""
-    if not always and not (_HOUSE.search(part) and _PLACE.search(part)):
+def _mask_address_part(part: str, *, after_keyword: bool) -> str:
+    """Keep the part up to the last province/city/district before the street; mask the rest.
+
+    Free text needs a house number and a place word to count as an address; after
+    地址/住址 one of them is enough.
+    """
+    house, place = bool(_HOUSE.search(part)), bool(_PLACE.search(part))
+    if not ((house or place) if after_keyword else (house and place)):
         return part
     street = _STREET.search(part)
     head = part[: street.start()] if street else part
@@ -79,19 +85,32 @@ def _mask_address_part(part: str, *, always: bool) -> str:
 
 def mask_address(text: str) -> str:
     text = _ADDRESS_KEYWORD.sub(
-        lambda m: m.group(1) + m.group(2) + _mask_address_part(m.group(3), always=True), text
+        lambda m: m.group(1) + m.group(2) + _mask_address_part(m.group(3), after_keyword=True), text
     )
     return _RUN.sub(
-        lambda m: _mask_address_part(m.group(0), always=False) if STARS not in m.group(0) else m.group(0),
+        lambda m: _mask_address_part(m.group(0), after_keyword=False) if STARS not in m.group(0) else m.group(0),
         text,
     )
+
+
+# "订单号 1381234567890" in free text is an order id, not a phone number: kept whole.
+_ORDER_MENTION = re.compile(r"(?:订单号|订单编号|订单|单号|order)[\s:：#＃是为]*[A-Za-z0-9-]{6,}", re.IGNORECASE)
+
+
+def _mask_piece(text: str) -> str:
+    return mask_address(mask_phone(mask_name(text)))
 
 
 def mask_text(text: str) -> str:
     """Mask names, phone numbers and addresses inside one piece of text."""
     if not text:
         return text
-    return mask_address(mask_phone(mask_name(text)))
+    pieces, last = [], 0
+    for match in _ORDER_MENTION.finditer(text):
+        pieces += [_mask_piece(text[last : match.start()]), match.group(0)]
+        last = match.end()
+    pieces.append(_mask_piece(text[last:]))
+    return "".join(pieces)
 
 
 # Keys whose values are never personal information (order ids stay whole).
