@@ -149,8 +149,12 @@ def lint_kb(kb: KnowledgeBase, placeholders: Iterable[str]) -> list[Problem]:
         )
     lines = ReplyLines()
     known = set(placeholders)
+    broken = {p.entry for p in problems if p.level == "error" and p.entry}
     for entry in book.entries:
-        problems.extend(lint_entry(entry, rules, known, lines))
+        found = lint_entry(entry, rules, known, lines)
+        if entry.id in broken:  # a wrongly typed field already explains the gap
+            found = [p for p in found if p.code != "no-questions"]
+        problems.extend(found)
     problems.extend(_duplicates(book))
     return sort_problems(problems)
 
