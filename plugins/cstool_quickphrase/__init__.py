@@ -1,4 +1,4 @@
-"""cstool built-in plugin: quickphrase."""
+"""cstool built-in plugin: quick phrases (``cstool search``, ``cstool kb ...``)."""
 
 from cstool import hookimpl
 
@@ -7,4 +7,19 @@ __version__ = "0.1.0"
 
 @hookimpl
 def cstool_register_commands(app):
-    pass
+    from .commands import register
+
+    register(app)
+
+
+@hookimpl
+def cstool_kb_match(kb, questions):
+    """Best KB entry per question, or None below the relevance threshold (see search.MATCH_THRESHOLD)."""
+    from .index import open_index
+    from .search import best_matches
+
+    index = open_index(kb)
+    try:
+        return best_matches(index, list(questions))
+    finally:
+        index.close()

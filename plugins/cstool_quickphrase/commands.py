@@ -1,0 +1,227 @@
+"""``cstool search`` and the ``cstool kb`` group: thin shells around session.py and index.py.
+
+Only typer is imported at module level: this runs on every ``cstool`` start.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+KB_HELP = "知识库：检查、添加、初始化、索引、使用统计"
+
+
+def register(app: typer.Typer) -> None:
+    from cstool.cli import make_typer
+
+    app.command("search")(search_command)
+    kb_app = make_typer(help=KB_HELP)
+    kb_app.command("index")(index_command)
+    kb_app.command("stats")(stats_command)
+    from .kb_commands import add_kb_tool_commands
+
+    add_kb_tool_commands(kb_app)
+    app.add_typer(kb_app, name="kb", help=KB_HELP)
+
+
+def open_session(ctx: typer.Context, chat: str | None = None) -> Any:
+    from cstool.context import get_state
+
+    from .session import SearchSession
+
+    state = get_state(ctx)
+    return SearchSession(state.kb, state.placeholders, chat=chat, progress=_rebuild_notice())
+
+
+def _rebuild_notice() -> Any:
+    said = False
+
+    def progress(done: int, total: int) -> None:
+        nonlocal said
+        if not said:
+            print(f"知识库有变化，正在重建搜索索引（{total} 条）…", file=sys.stderr)
+            said = True
+
+    return progress
+
+
+def search_command(
+    ctx: typer.Context,
+    query: Annotated[
+        list[str] | None,
+        typer.Argument(help="要找的话：买家原话、关键词、拼音或拼音首字母", show_default=False),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, max=100, help="最多显示几条")] = 5,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="只看某个聊天阶段（代码或中文名，如 ship 或 物流）")
+    ] = None,
+    tag: Annotated[str | None, typer.Option("--tag", help="只看带这个标签的短语")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组（最匹配的在前）")] = False,
+    pick: Annotated[
+        int | None, typer.Option("--pick", "-p", min=1, help="选第 N 条：复制到剪贴板并记住")
+    ] = None,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="交互模式：一直开着，边打字边搜，输入序号复制")
+    ] = False,
+    chat: Annotated[
+        str | None,
+        typer.Option(
+            "--chat", envvar="CSTOOL_CHAT", help="当前会话（如买家昵称）：同一会话里再次找同一条会换一种说法"
+        ),
+    ] = None,
+) -> None:
+    """搜索快捷短语：买家原话（能便宜点吗）、关键词（催付）、拼音（baoyou）或首字母（bzq）都可以。"""
+    text = " ".join(query or []).strip()
+    if interactive or (not text and sys.stdin.isatty()):
+        from .interactive import run_interactive
+
+        if not sys.stdin.isatty() or not sys.stdout.isatty():
+            from cstool.errors import BadInput
+
+            raise BadInput("交互模式需要在终端里运行（或者直接写上要搜的话：cstool search 包邮吗）")
+        session = open_session(ctx, chat)
+        try:
+            run_interactive(session, first_query=text, limit=limit, stage=stage, tag=tag)
+        finally:
+            session.close()
+        raise typer.Exit(0)
+    if not text:
+        from cstool.errors import BadInput
+
+        raise BadInput("缺少要搜索的话，例如：cstool search 什么时候发货")
+    session = open_session(ctx, chat)
+    try:
+        found = session.find(text, limit=limit, stage=stage, tag=tag)
+        chosen = None
+        if pick is not None:
+            if pick > len(found):
+                from cstool.errors import CstoolError
+
+                raise CstoolError(f"没有第 {pick} 条结果（这次只找到 {len(found)} 条）")
+            chosen = found[pick - 1]
+        if as_json:
+            from cstool.output import print_json
+
+            print_json([f.as_json(session.stages) for f in found])
+        elif not found:
+            print(no_results_hint(text), file=sys.stderr)
+        elif chosen is None:
+            print(format_results(found, session.stages))
+            session.handed_out(found)  # a person copies from this list: rotate what was shown
+        else:
+            print(chosen.reply)
+        if chosen is not None:
+            note = session.pick(chosen)
+            print(note or f"已复制第 {pick} 条：{chosen.hit.title}", file=sys.stderr)
+    finally:
+        session.close()
+
+
+def no_results_hint(text: str) -> str:
+    return (
+        f"没有找到和“{text}”相关的快捷短语。试试换个说法、短一点的关键词，或拼音首字母（如 bzq = 保质期）。"
+    )
+
+
+def format_results(found: list[Any], stages: dict[str, str]) -> str:
+    """Numbered results for a person; each reply on its own lines, ready to copy."""
+    blocks = []
+    for number, item in enumerate(found, 1):
+        hit = item.hit
+        variants = len(hit.doc["replies"])
+        label = stages.get(hit.stage, hit.stage)
+        where = f"{hit.id} · {label}" + (
+            f" · 第 {item.variant + 1}/{variants} 种说法" if variants > 1 else ""
+        )
+        blocks.append(f"[{number}] {hit.title}（{where}）\n{item.reply}")
+    return "\n\n".join(blocks)
+
+
+def index_command(ctx: typer.Context) -> None:
+    """重建搜索索引（平时会自动更新，这个命令用于手动重建）。"""
+    import time
+
+    from cstool.context import get_state
+
+    from .index import build_index, index_dir
+
+    kb = get_state(ctx).kb
+    start = time.perf_counter()
+    from cstool.output import console
+
+    err = console(stderr=True)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("建索引"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("index", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        meta = build_index(kb, progress=progress)
+    elapsed = time.perf_counter() - start
+    print(f"已重建搜索索引：{meta['count']} 条，用时 {elapsed:.2f} 秒（{index_dir(kb)}）", file=sys.stderr)
+
+
+def stats_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON 数组")] = False,
+    unused: Annotated[bool, typer.Option("--unused", help="只列出从未用过的短语")] = False,
+) -> None:
+    """各条快捷短语的使用次数和最近使用时间（含从未用过的），用于清理没人用的短语。"""
+    from cstool.context import get_state
+
+    from .index import open_index
+    from .usage import Usage
+
+    kb = get_state(ctx).kb
+    index = open_index(kb, progress=_rebuild_notice())
+    try:
+        docs = index.documents()
+        usage = Usage(index.meta.get("kb") or str(kb.root))
+        rows = usage_rows(docs, usage.pick_stats())
+        usage.close()
+    finally:
+        index.close()
+    if unused:
+        rows = [r for r in rows if r["picks"] == 0]
+    if as_json:
+        from cstool.output import print_json
+
+        print_json(rows)
+        return
+    if not rows:
+        print("没有符合条件的短语。", file=sys.stderr)
+        return
+    for row in rows:
+        last = row["last_used"] or "从未使用"
+        print(f"{row['picks']:>5}  {last:<25}  {row['id']}  {row['title']}")
+    never = sum(r["picks"] == 0 for r in rows)
+    print(f"共 {len(rows)} 条，其中 {never} 条从未使用。", file=sys.stderr)
+
+
+def usage_rows(docs: list[dict[str, Any]], stats: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every entry with its picks and last use, most used first (KB order among equals)."""
+    rows = []
+    for doc in docs:
+        stat = stats.get(doc["id"])
+        rows.append(
+            {
+                "id": doc["id"],
+                "title": doc["title"],
+                "stage": doc["stage"],
+                "picks": stat.count if stat else 0,
+                "last_used": stat.last_used if stat else None,
+            }
+        )
+    rows.sort(key=lambda r: -r["picks"])
+    return rows

@@ -1,0 +1,340 @@
+"""The search index: where it lives, when it is stale, how it is built.
+
+The index lives outside the KB repo, in ``user_cache_dir()/index/<hash of the
+resolved KB path>/``. Next to whoosh's files, ``meta.json`` holds what the
+query path needs without reading YAML (synonyms, stage labels, the
+traditional -> simplified table) and the KB *signature*: path, mtime and size
+of every KB file. Freshness is one ``stat`` per file compared with that
+signature; any difference (a file edited, added or removed), a missing or
+unreadable index, or a newer index format means a rebuild.
+
+Heavy work (ruamel via the KB loader, pypinyin, zhconv) happens only here, at
+build time; opening a fresh index imports whoosh and nothing else.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cstool.kb import SETTINGS_FILE, KnowledgeBase
+
+from .analysis import TERMS_VERSION
+
+INDEX_FORMAT = f"qp-1.{TERMS_VERSION}"
+META_FILE = "meta.json"
+INDEX_NAME = "phrases"
+
+# Curated short fields whose pinyin is indexed (never whole replies).
+PINYIN_SOURCES = ("title", "keywords", "tags")
+MAX_PINYIN_RUN = 6
+
+Progress = Callable[[int, int], None]
+
+
+# ---------------------------------------------------------------- location and freshness
+
+
+def index_dir(kb: KnowledgeBase) -> Path:
+    from cstool.config import user_cache_dir
+
+    key = hashlib.sha256(str(Path(kb.root).resolve()).encode("utf-8")).hexdigest()[:20]
+    return user_cache_dir() / "index" / key
+
+
+def kb_files(kb: KnowledgeBase) -> list[Path]:
+    """Every file the index depends on: settings, synonyms, phrase files."""
+    from .model import SYNONYMS_FILE, phrase_files
+
+    files = [kb.path(SETTINGS_FILE), kb.path(SYNONYMS_FILE)]
+    return [p for p in files if p.exists()] + phrase_files(kb)
+
+
+def signature(kb: KnowledgeBase) -> list[list[Any]]:
+    """``[relative path, mtime_ns, size]`` per KB file: a cheap "has anything changed"."""
+    root = Path(kb.root)
+    rows = []
+    for path in kb_files(kb):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        rows.append([path.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size])
+    return rows
+
+
+def read_meta(folder: Path) -> dict[str, Any] | None:
+    try:
+        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
+        return None
+    return meta
+
+
+def is_fresh(kb: KnowledgeBase) -> bool:
+    meta = read_meta(index_dir(kb))
+    return meta is not None and meta.get("signature") == signature(kb)
+
+
+# ---------------------------------------------------------------- the open index
+
+
+@dataclass
+class KbIndex:
+    """An open index: the whoosh searcher plus the query-time tables from ``meta.json``."""
+
+    kb: KnowledgeBase
+    folder: Path
+    ix: Any
+    meta: dict[str, Any]
+    _searcher: Any = None
+    _t2s: dict[str, str] | None = field(default=None, repr=False)
+
+    @property
+    def searcher(self) -> Any:
+        if self._searcher is None:
+            self._searcher = self.ix.searcher()
+        return self._searcher
+
+    @property
+    def synonyms(self) -> list[list[str]]:
+        return self.meta.get("synonyms") or []
+
+    @property
+    def stages(self) -> dict[str, str]:
+        return self.meta.get("stages") or {}
+
+    @property
+    def count(self) -> int:
+        return int(self.meta.get("count") or 0)
+
+    def t2s(self) -> dict[str, str]:
+        """Traditional -> simplified, per character (built from zhconv at index time)."""
+        if self._t2s is None:
+            trad, simp = self.meta.get("t2s") or ("", "")
+            self._t2s = dict(zip(trad, simp, strict=False))
+        return self._t2s
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every entry as stored (KB order)."""
+        docs = [fields["doc"] for fields in self.searcher.all_stored_fields()]
+        return sorted(docs, key=lambda d: d.get("order", 0))
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self.ix.close()
+
+
+def open_index(kb: KnowledgeBase, *, progress: Progress | None = None, rebuild: bool = False) -> KbIndex:
+    """Open the KB's index, rebuilding it first if it is stale, missing or unreadable."""
+    folder = index_dir(kb)
+    if not rebuild:
+        meta = read_meta(folder)
+        if meta is not None and meta.get("signature") == signature(kb):
+            opened = _try_open(kb, folder, meta)
+            if opened is not None:
+                return opened
+    meta = build_index(kb, progress=progress)
+    opened = _try_open(kb, folder, meta)
+    if opened is None:
+        from cstool.errors import CstoolError
+
+        raise CstoolError(f"无法打开刚建好的搜索索引：{folder}")
+    return opened
+
+
+def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any]) -> KbIndex | None:
+    from whoosh import index as whoosh_index
+
+    try:
+        ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
+        opened = KbIndex(kb=kb, folder=folder, ix=ix, meta=meta)
+        opened.searcher.doc_count()  # touch the segment files now, not mid-search
+        return opened
+    except Exception:  # a corrupt or half-deleted index: the caller rebuilds it
+        return None
+
+
+# ---------------------------------------------------------------- building
+
+
+def schema() -> Any:
+    from whoosh import fields
+
+    from .analysis import cjk_analyzer
+
+    cjk = cjk_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True),
+        title=fields.TEXT(analyzer=cjk, phrase=False),
+        questions=fields.TEXT(analyzer=cjk, phrase=False),
+        keywords=fields.TEXT(analyzer=cjk, phrase=False),
+        tags=fields.TEXT(analyzer=cjk, phrase=False),
+        replies=fields.TEXT(analyzer=cjk, phrase=False),
+        py=fields.KEYWORD(lowercase=True, scorable=True),
+        pyi=fields.KEYWORD(lowercase=True, scorable=True),
+        shortcut=fields.KEYWORD(lowercase=True, scorable=True),
+        stage=fields.ID(),
+        tag=fields.KEYWORD(commas=True),
+        doc=fields.STORED(),
+    )
+
+
+def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[str, Any]:
+    """Build the index from the KB files; returns the new ``meta``.
+
+    Written to a private temp folder, then swapped in, so a reader never sees
+    half an index and two builders never write the same files.
+    """
+    from whoosh import index as whoosh_index
+
+    from .model import load_phrasebook
+
+    sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
+    book = load_phrasebook(kb, strict=True)
+    t2s_table = _t2s_table()
+    to_simplified = _converter(t2s_table)
+    folder = index_dir(kb)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = folder.parent / f"{folder.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        ix = whoosh_index.create_in(str(tmp), schema(), indexname=INDEX_NAME)
+        writer = ix.writer(limitmb=256)
+        pinyin = _PinyinCache()
+        total = len(book.entries)
+        for order, entry in enumerate(book.entries):
+            writer.add_document(**entry_fields(entry, order, to_simplified, pinyin))
+            if progress is not None and (order % 200 == 0 or order == total - 1):
+                progress(order + 1, total)
+        writer.commit()
+        ix.close()
+        stages = kb.settings.get("stages") or {}
+        meta = {
+            "format": INDEX_FORMAT,
+            "kb": str(Path(kb.root).resolve()),
+            "signature": sig,
+            "count": total,
+            "synonyms": [[to_simplified(w) for w in group] for group in book.synonyms],
+            "stages": {str(k): str(v) for k, v in dict(stages).items()},
+            "t2s": list(t2s_table),
+        }
+        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _swap_in(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return meta
+
+
+def _swap_in(tmp: Path, folder: Path) -> None:
+    old = folder.parent / f"{folder.name}.old-{os.getpid()}"
+    if folder.exists():
+        with contextlib.suppress(OSError):
+            folder.rename(old)
+    with contextlib.suppress(OSError):  # another process swapped in its own fresh build first: use that
+        tmp.rename(folder)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def entry_fields(
+    entry: Any, order: int, to_simplified: Callable[[str], str], pinyin: _PinyinCache
+) -> dict[str, Any]:
+    def text(values: Iterable[str]) -> str:
+        return to_simplified("\n".join(values))
+
+    curated = [entry.title, *entry.keywords, *entry.tags]
+    full, initials = pinyin.terms(to_simplified(w) for w in curated)
+    return {
+        "id": entry.id,
+        "title": text([entry.title]),
+        "questions": text(entry.questions),
+        "keywords": text(entry.keywords),
+        "tags": text(entry.tags),
+        "replies": text(t for reply in entry.replies for t in reply.texts),
+        "py": " ".join(full),
+        "pyi": " ".join(initials),
+        "shortcut": entry.shortcut.lower(),
+        "stage": entry.stage,
+        "tag": ",".join(entry.tags),
+        "doc": {
+            "id": entry.id,
+            "title": entry.title,
+            "stage": entry.stage,
+            "tags": list(entry.tags),
+            "shortcut": entry.shortcut,
+            "keywords": list(entry.keywords),
+            "questions": list(entry.questions),
+            "replies": [[[s.kind, s.text] for s in reply.steps] for reply in entry.replies],
+            "order": order,
+        },
+    }
+
+
+class _PinyinCache:
+    """Pinyin terms of short curated words, memoised (a generated KB repeats words a lot)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[list[str], list[str]]] = {}
+
+    def terms(self, words: Iterable[str]) -> tuple[list[str], list[str]]:
+        full: list[str] = []
+        initials: list[str] = []
+        for word in words:
+            if word not in self._memo:
+                self._memo[word] = pinyin_terms(word)
+            f, i = self._memo[word]
+            full.extend(f)
+            initials.extend(i)
+        return full, initials
+
+
+def pinyin_terms(text: str) -> tuple[list[str], list[str]]:
+    """Pinyin of every run of 1..6 syllables, full and initials.
+
+    保质期 -> full: bao zhi qi baozhi zhiqi baozhiqi; initials: bz zq bzq.
+    A Latin query then needs no pypinyin: it is looked up as a term.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    from .analysis import is_cjk, runs
+
+    full: list[str] = []
+    initials: list[str] = []
+    for run in runs(text):
+        if not is_cjk(run):
+            continue
+        syllables = [s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha()]
+        letters = [s[0] for s in syllables]
+        n = len(syllables)
+        for size in range(1, min(n, MAX_PINYIN_RUN) + 1):
+            for start in range(n - size + 1):
+                full.append("".join(syllables[start : start + size]))
+                if size > 1:
+                    initials.append("".join(letters[start : start + size]))
+    return full, initials
+
+
+def _t2s_table() -> tuple[str, str]:
+    """zhconv's traditional -> simplified table, single characters only, as two strings."""
+    from zhconv import zhconv
+
+    table = zhconv.getdict("zh-hans")
+    pairs = [(k, v) for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v]
+    return "".join(k for k, _ in pairs), "".join(v for _, v in pairs)
+
+
+def _converter(table: tuple[str, str]) -> Callable[[str], str]:
+    mapping = str.maketrans(dict(zip(table[0], table[1], strict=True)))
+    return lambda text: text.translate(mapping)
