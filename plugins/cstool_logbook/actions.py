@@ -99,7 +99,15 @@ def record(session: Session, kind: str, raw: dict[str, Any]) -> Entry:
     raw = {key: value for key, value in raw.items() if value not in (None, [], "")}
     raw.setdefault("agent", session.agent)
     if prompts.interactive():
-        ask_missing(session, kind, raw)
+        try:
+            ask_missing(session, kind, raw)
+        except KeyboardInterrupt:
+            # Typer turns Ctrl-C into a silent exit 130; say that nothing was written.
+            from cstool.output import info
+
+            info("已取消，未写入任何内容。")
+            raise
+
     entry = build_entry(
         kind,
         raw,
@@ -242,7 +250,9 @@ def buyer_view(session: Session, buyer: str) -> dict[str, Any]:
 def due(session: Session, agent: str | None) -> list[dict[str, Any]]:
     from .due import due_items
 
-    entries = session.store.query(outcomes=OPEN_OUTCOMES, agent=agent, newest_first=False)
+    # kinds AND outcomes let the (kind, outcome) index find the open items without a full scan
+    kinds = ("inquiry", "unpaid", "complaint")
+    entries = session.store.query(kinds=kinds, outcomes=OPEN_OUTCOMES, agent=agent, newest_first=False)
     return due_items(entries, session.settings, session.now)
 
 

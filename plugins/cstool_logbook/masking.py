@@ -88,13 +88,17 @@ def mask_address(text: str) -> str:
         lambda m: m.group(1) + m.group(2) + _mask_address_part(m.group(3), after_keyword=True), text
     )
     return _RUN.sub(
-        lambda m: _mask_address_part(m.group(0), after_keyword=False) if STARS not in m.group(0) else m.group(0),
+        lambda m: (
+            _mask_address_part(m.group(0), after_keyword=False) if STARS not in m.group(0) else m.group(0)
+        ),
         text,
     )
 
 
 # "订单号 1381234567890" in free text is an order id, not a phone number: kept whole.
-_ORDER_MENTION = re.compile(r"(?:订单号|订单编号|订单|单号|order)[\s:：#＃是为]*[A-Za-z0-9-]{6,}", re.IGNORECASE)
+_ORDER_MENTION = re.compile(
+    r"(?:订单号|订单编号|订单|单号|order)[\s:：#＃是为]*[A-Za-z0-9-]{6,}", re.IGNORECASE
+)
 
 
 def _mask_piece(text: str) -> str:
