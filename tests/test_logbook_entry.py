@@ -314,3 +314,15 @@ def test_unreachable_postgres_is_a_clear_error(cli):
     assert result.exit_code == 1
     assert "无法连接 PostgreSQL" in result.stderr
     assert "secret" not in result.stderr
+
+
+def test_log_help_imports_no_heavy_module():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\nfrom cstool.cli import run\nrun(['log', '--help'])\n"
+        "print([m for m in ('whoosh', 'ruamel.yaml', 'questionary', 'openpyxl', 'psycopg') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert out.strip().splitlines()[-1] == "[]"
