@@ -23,7 +23,9 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         ] = False,
         strict: Annotated[bool, typer.Option("--strict", help="有警告也算失败（退出码 1）")] = False,
     ) -> None:
-        """检查知识库：格式、重复 id、未知占位符、空回复、超长回复、销售禁语、光秃秃的否定词。
+        """检查知识库的格式和话术规则（可用作 pre-commit 钩子）。
+
+        查：格式、重复 id、未知占位符、空回复、超长回复、销售禁语、光秃秃的否定词。
 
         退出码：0 通过；1 有错误（--strict 时警告也算）；2 知识库无法读取。
         """
@@ -100,7 +102,9 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
             Path, typer.Argument(help="新知识库的文件夹（不存在则创建）", show_default=False)
         ],
     ) -> None:
-        """新建一个团队知识库（git 仓库用）：kb.yaml、phrases/、synonyms.yaml、promos/、pre-commit 配置。
+        """新建一个团队知识库（放进 git 仓库用）。
+
+        生成 kb.yaml、phrases/、synonyms.yaml、promos/、pre-commit 配置和说明。
 
         已有知识库的文件夹不会被覆盖（退出码 2）。
         """

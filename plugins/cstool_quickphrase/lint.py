@@ -182,9 +182,10 @@ def lint_entry(
         )
     if not entry.questions:
         add("warning", "no-questions", "没有 questions（买家问法），搜索只能靠标题和关键词找到它", entry.line)
-    for text, line in lines.texts(entry):
-        for problem in check_text(text, rules, known):
-            add(problem.level, problem.code, problem.message, line)
+    for reply in entry.replies:
+        for text in reply.texts:
+            for problem in check_text(text, rules, known):
+                add(problem.level, problem.code, problem.message, lines.line_of(entry, text))
     return found
 
 
@@ -293,14 +294,18 @@ def _duplicates(book: Phrasebook) -> Iterator[Problem]:
 
 
 class ReplyLines:
-    """Each message text of an entry with its own line, read from the raw YAML only when asked.
+    """The line of one message of an entry, read from the raw YAML only when a finding needs it.
 
     The loaded :class:`Entry` keeps only the entry's line; a finding about one
-    reply should point at that reply. Files are re-read lazily and cached.
+    reply should point at that reply. A file is re-read at most once, and only
+    if it has a finding (parsing is the expensive part of lint).
     """
 
     def __init__(self) -> None:
         self._files: dict[Path, dict[str, Any]] = {}
+
+    def line_of(self, entry: Entry, text: str) -> int | None:
+        return next((line for raw_text, line in self.texts(entry) if raw_text == text), None) or entry.line
 
     def texts(self, entry: Entry) -> Iterator[tuple[str, int | None]]:
         raw = self._raw_entry(entry)
