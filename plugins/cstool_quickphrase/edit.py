@@ -17,7 +17,7 @@ from typing import Any
 from cstool.errors import BadInput
 from cstool.kb import KnowledgeBase
 
-from .model import ID_PATTERN, Problem, _parse_entry
+from .model import ID_PATTERN, Problem, _parse_entry, phrase_files
 
 FIELD_ORDER = ("id", "title", "stage", "tags", "shortcut", "questions", "replies")
 
@@ -41,13 +41,58 @@ class AddResult:
     reformatted: bool
 
 
-def id_problem(entry_id: str, known_ids: dict[str, str]) -> str | None:
-    """Why ``entry_id`` cannot be used (``known_ids``: id -> where it is), or None."""
+def id_problem(entry_id: str, known: KnownIds) -> str | None:
+    """Why ``entry_id`` cannot be used, or None."""
     if not ID_PATTERN.match(entry_id):
         return f"id 格式不对：{entry_id}（小写字母、数字、下划线，用点分段，如 ship.urgent）"
-    if entry_id in known_ids:
-        return f"id 已存在：{entry_id}（在 {known_ids[entry_id]}）"
+    if where := known.where(entry_id):
+        return f"id 已存在：{entry_id}（在 {where}）"
     return None
+
+
+class KnownIds:
+    """Where an id is already used in the KB, without parsing the whole KB.
+
+    Only files whose text contains the id are parsed (ruamel is the slow
+    part); a file that cannot be read or parsed is skipped here, ``kb lint``
+    reports it.
+    """
+
+    def __init__(self, kb: KnowledgeBase):
+        self._paths = phrase_files(kb)
+        self._texts: dict[Path, str] = {}
+        self._ids: dict[Path, dict[str, int | None]] = {}
+
+    def where(self, entry_id: str) -> str | None:
+        for path in self._paths:
+            if entry_id in self._text(path) and entry_id in self._ids_of(path):
+                line = self._ids_of(path)[entry_id]
+                return f"{path}:{line}" if line else str(path)
+        return None
+
+    def _text(self, path: Path) -> str:
+        if path not in self._texts:
+            try:
+                self._texts[path] = path.read_bytes().decode("utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                self._texts[path] = ""
+        return self._texts[path]
+
+    def _ids_of(self, path: Path) -> dict[str, int | None]:
+        from cstool import yamlio
+
+        if path not in self._ids:
+            ids: dict[str, int | None] = {}
+            try:
+                data = yamlio.loads(self._text(path), path)
+            except BadInput:
+                data = None
+            items = data.get("entries") if isinstance(data, dict) else data
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    ids.setdefault(item["id"], yamlio.line_of(items, index))
+            self._ids[path] = ids
+        return self._ids[path]
 
 
 def resolve_topic_file(kb: KnowledgeBase, name: str) -> Path:
@@ -86,14 +131,10 @@ def add_entry(path: Path, entry: NewEntry, *, topic: str | None = None) -> AddRe
             f"{exc.message}；这个文件解析不了，先改好再添加（没有写入任何内容）", path=path, line=exc.line
         ) from None
     base = original if not original or original.endswith("\n") else original + "\n"
-    keep_text = bool(original.strip())  # comments only: keep them above the new document
-    if data is None:
+    keep_text = bool(original.strip())
+    fresh = data is None
+    if fresh:
         data = _new_document(topic or path.stem, header=not keep_text)
-        faithful = keep_text
-        base_dump = ""
-    else:
-        base_dump = yamlio.dumps(data)
-        faithful = base_dump == base
     entries = _entries_of(data, path)
     expected = _plain(data)
     node = _entry_node(entry)
@@ -101,12 +142,18 @@ def add_entry(path: Path, entry: NewEntry, *, topic: str | None = None) -> AddRe
     (expected["entries"] if isinstance(expected, dict) else expected).append(_plain(node))
 
     full = yamlio.dumps(data)
-    text = full
-    if faithful and full.startswith(base_dump):
-        spliced = _splice(base, full[len(base_dump) :], entries) if base_dump else base + full
-        if _plain(yamlio.loads(spliced, path)) == expected:
-            text = spliced
-    reloaded = yamlio.loads(text, path)
+    text, reloaded = full, None
+    candidate = None
+    if keep_text and fresh:  # the file held only comments: keep them, the new document follows
+        candidate = base + full
+    elif keep_text and full.startswith(base):  # faithful round trip: the entry was added at the end
+        candidate = _splice(base, full[len(base) :], entries)
+    if candidate is not None:
+        parsed = yamlio.loads(candidate, path)
+        if _plain(parsed) == expected:
+            text, reloaded = candidate, parsed
+    if reloaded is None:
+        reloaded = yamlio.loads(text, path)
     if _plain(reloaded) != expected:
         raise BadInput("写入后的内容和预期不一致，已放弃（没有写入任何内容）", path=path)
     _check_entry(reloaded, path)

@@ -127,13 +127,11 @@ def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interacti
     from cstool.errors import BadInput
     from cstool.output import info
 
-    from .edit import NewEntry, add_entry, id_problem, resolve_topic_file
+    from .edit import KnownIds, NewEntry, add_entry, id_problem, resolve_topic_file
     from .lint import check_text, rules_from_settings
-    from .model import load_phrasebook
 
     rules = rules_from_settings(kb)
-    book = load_phrasebook(kb, strict=False)
-    known_ids = {e.id: e.where for e in book.entries}
+    known_ids = KnownIds(kb)
     values = dict(given)
     if interactive:
         values = ask_missing(kb, values, known_ids, sorted(rules.stages), kb.settings.get("stages") or {})
@@ -180,7 +178,7 @@ def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interacti
 
 
 def ask_missing(
-    kb: Any, values: dict[str, Any], known_ids: dict[str, str], stages: list[str], stage_names: Any
+    kb: Any, values: dict[str, Any], known_ids: Any, stages: list[str], stage_names: Any
 ) -> dict[str, Any]:
     """Ask (questionary, on stderr) for every value the flags did not give."""
     import questionary
