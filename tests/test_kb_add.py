@@ -192,3 +192,20 @@ def test_prompts_in_a_real_terminal(tmp_path, isolated_home):
     assert entry.questions == ("几天到", "多久能收到") and entry.tags == ("物流", "时效")
     assert [r.texts for r in entry.replies] == [("亲，一般 2-3 天就到啦~",)]
     assert (root / "phrases/ship.yaml").read_text(encoding="utf-8").startswith(CLEAN_TOPIC)
+
+
+def test_all_required_flags_in_a_terminal_asks_nothing(tmp_path, isolated_home):
+    pexpect = pytest.importorskip("pexpect")
+    root = make_kb(tmp_path / "kb")
+    env = {**os.environ, "CSTOOL_HOME": str(isolated_home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "cstool", "--kb", str(root), "kb", "add", "--file", "ship", *FULL],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.before
+    assert "已添加 ship.eta" in child.before and "标签" not in child.before

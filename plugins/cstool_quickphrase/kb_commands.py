@@ -133,7 +133,8 @@ def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interacti
     rules = rules_from_settings(kb)
     known_ids = KnownIds(kb)
     values = dict(given)
-    if interactive:
+    # All required values as flags: a scripted call, even from a terminal, is never stopped by a prompt.
+    if interactive and any(not values.get(key) for key, _ in REQUIRED):
         values = ask_missing(kb, values, known_ids, sorted(rules.stages), kb.settings.get("stages") or {})
     missing = [flag for key, flag in REQUIRED if not values.get(key)]
     if missing:
