@@ -24,7 +24,7 @@ from typing import Any
 from cstool.errors import BadInput
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
-from .model import Entry, Phrasebook, Problem, load_phrasebook, phrase_files
+from .model import Entry, Phrasebook, Problem, load_phrasebook
 from .render import PLACEHOLDER
 
 DEFAULT_MAX_REPLY_LENGTH = 200
@@ -356,7 +356,3 @@ def _line(node: Any, key: Any) -> int | None:
     from cstool import yamlio
 
     return yamlio.line_of(node, key)
-
-
-def count_files(kb: KnowledgeBase) -> int:
-    return len(phrase_files(kb))
