@@ -73,20 +73,31 @@ def _line(product: Product, qty: int) -> CartLine:
     return CartLine(product.sku, qty, product.price, product.category, product.title)
 
 
-def _signature(campaign: Campaign, product: Product, at: datetime) -> tuple:
-    """What the engine can tell apart about an item, besides its price."""
-    probe = CartLine(product.sku, 1, product.price, product.category, product.title)
-    marks = []
-    for rule in campaign.rules:
-        if not is_active(rule, at):
-            continue
-        if rule.level in ("order", "coupon"):
-            marks.append(rule.in_scope(probe))  # type: ignore[attr-defined]
-        elif rule.level == "item":
-            marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)  # type: ignore[attr-defined]
-        elif rule.level == "bundle":
-            marks.append(product.sku in rule.items)  # type: ignore[attr-defined]
-    return (product.category, tuple(marks))
+def _scopes(campaign: Campaign, product: Product, at: datetime) -> frozenset[str]:
+    """The order-level rules and coupons active at ``at`` whose scope holds ``product``."""
+    probe = _line(product, 1)
+    return frozenset(
+        r.id
+        for r in campaign.rules
+        if r.level in ("order", "coupon") and is_active(r, at) and r.in_scope(probe)  # type: ignore[attr-defined]
+    )
+
+
+def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list[Product]]]:
+    """Catalog items by what the engine can tell apart besides price: scopes, item rules, bundles."""
+    groups: dict[tuple, list[Product]] = {}
+    for product in campaign.catalog.values():
+        marks = []
+        for rule in campaign.rules:
+            if not is_active(rule, at):
+                continue
+            if rule.level == "item":
+                marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)  # type: ignore[attr-defined]
+            elif rule.level == "bundle":
+                marks.append(product.sku in rule.items)  # type: ignore[attr-defined]
+        key = (_scopes(campaign, product, at), product.category, tuple(marks))
+        groups.setdefault(key, []).append(product)
+    return [(key[0], sorted(members, key=lambda p: (p.price, p.sku))) for key, members in groups.items()]
 
 
 def _thresholds(campaign: Campaign, at: datetime) -> list[Decimal]:
@@ -102,8 +113,13 @@ def _thresholds(campaign: Campaign, at: datetime) -> list[Decimal]:
     return found
 
 
-def _pool(campaign: Campaign, target: Product, at: datetime, qty: int) -> list[Product]:
-    """Other items worth adding next to ``target``: all of a small catalog, else representatives."""
+def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: list) -> list[Product]:
+    """Other items worth adding next to ``target``: all of a small catalog, else representatives.
+
+    In a large catalog only items sharing an order-level scope with ``target``
+    (or a bundle) can change what it pays; of each group of look-alikes we take
+    the cheapest and the first that lands on or above each threshold.
+    """
     others = [p for p in campaign.catalog.values() if p.sku != target.sku]
     if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
         return others
@@ -111,15 +127,15 @@ def _pool(campaign: Campaign, target: Product, at: datetime, qty: int) -> list[P
         s
         for r in campaign.rules
         if r.level == "bundle" and is_active(r, at) and target.sku in r.items  # type: ignore[attr-defined]
-        for s in r.items
-    }  # type: ignore[attr-defined]
-    groups: dict[tuple, list[Product]] = {}
-    for product in others:
-        groups.setdefault(_signature(campaign, product, at), []).append(product)
+        for s in r.items  # type: ignore[attr-defined]
+    }
+    mine = _scopes(campaign, target, at)
     deficits = [t - target.price * k for t in _thresholds(campaign, at) for k in range(1, qty + 1)]
     chosen = {p.sku: p for p in others if p.sku in partners}
-    for members in groups.values():
-        members.sort(key=lambda p: (p.price, p.sku))
+    for scopes, members in groups:
+        members = [p for p in members if p.sku != target.sku]
+        if not members or not scopes & mine:
+            continue
         chosen.setdefault(members[0].sku, members[0])
         for deficit in deficits:
             above = next((p for p in members if p.price >= deficit), None)
@@ -129,27 +145,52 @@ def _pool(campaign: Campaign, target: Product, at: datetime, qty: int) -> list[P
 
 
 def _carts(
-    campaign: Campaign, target: Product, at: datetime, max_units: int, max_fill: int
+    campaign: Campaign, target: Product, at: datetime, max_units: int, max_fill: int, groups: list
 ) -> Iterator[tuple[CartLine, ...]]:
     for qty in range(1, max_units + 1):
-        pool = _pool(campaign, target, at, qty)
+        pool = _pool(campaign, target, at, qty, groups)
         room = min(max_units - qty, max_fill)
         for n in range(room + 1):
             for combo in itertools.combinations_with_replacement(pool, n):
                 counts: dict[str, int] = {}
                 for product in combo:
                     counts[product.sku] = counts.get(product.sku, 0) + 1
-                lines = [_line(target, qty)] + [_line(campaign.catalog[s], c) for s, c in counts.items()]
-                yield tuple(lines)
+                others = [_line(campaign.catalog[s], c) for s, c in counts.items()]
+                yield from _orders(
+                    _line(target, qty), others, exhaustive=len(campaign.catalog) <= EXHAUSTIVE_SKUS
+                )
 
 
-def floor_price(campaign: Campaign, product: Product, at: datetime) -> Decimal:
-    """A safe lower bound on what one unit of ``product`` can pay at ``at``.
+def rule_scopes(campaign: Campaign, at: datetime) -> dict[str, frozenset[str]]:
+    """For each order-level rule and coupon active at ``at``: the catalog SKUs in its scope."""
+    return {
+        r.id: frozenset(p.sku for p in campaign.catalog.values() if r.in_scope(_line(p, 1)))  # type: ignore[attr-defined]
+        for r in campaign.rules
+        if r.level in ("order", "coupon") and is_active(r, at)
+    }
+
+
+def _orders(target: CartLine, others: list[CartLine], exhaustive: bool) -> Iterator[tuple[CartLine, ...]]:
+    """Line orders worth trying: cents left over by a split go to earlier lines, so order matters."""
+    if exhaustive:
+        yield from itertools.permutations([target, *others])
+        return
+    yield (target, *others)
+    if others:
+        yield (*others, target)
+
+
+def floor_price(
+    campaign: Campaign, product: Product, at: datetime, scopes: dict[str, frozenset[str]] | None = None
+) -> Decimal:
+    """A safe lower bound on what one unit of ``product`` can pay at ``at`` in a cart of catalog items.
 
     Its lowest item-level price (a limited-time price or its share of a
-    bundle) less everything an order-level rule or coupon could take from
-    one unit; no cart can go below it.
+    bundle) less the most each order-level rule, and the best single coupon,
+    could take from one unit; no such cart can go below it.
     """
+    if scopes is None:
+        scopes = rule_scopes(campaign, at)
     active = [r for r in campaign.rules if is_active(r, at)]
     low = product.price
     for rule in active:
@@ -159,14 +200,87 @@ def floor_price(campaign: Campaign, product: Product, at: datetime) -> Decimal:
                 low = min(low, max(price, Decimal(0)))
         elif rule.level == "bundle" and product.sku in rule.items:  # type: ignore[attr-defined]
             low = min(low, _bundle_share(campaign, rule, product))
+    order_rules = [r for r in active if r.level == "order"]
     take = Decimal(0)
-    probe = _line(product, 1)
+    for index, rule in enumerate(order_rules):
+        if product.sku in scopes[rule.id]:
+            before = _taken_before(order_rules[:index], scopes, scopes[rule.id])
+            take += min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
+    best_coupon = Decimal(0)  # at most one coupon per order
     for rule in active:
-        if rule.level not in ("order", "coupon") or not rule.in_scope(probe):  # type: ignore[attr-defined]
+        if rule.level == "coupon" and product.sku in scopes[rule.id]:
+            before = _taken_before(order_rules, scopes, scopes[rule.id])
+            best_coupon = max(
+                best_coupon, min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
+            )
+    return low - take - best_coupon - Decimal("0.01")
+
+
+def _taken_before(earlier: list, scopes: dict[str, frozenset[str]], scope: frozenset[str]) -> Decimal | None:
+    """The most the earlier rules touching ``scope`` can take (None: no fixed bound)."""
+    total = Decimal(0)
+    for rule in earlier:
+        if scopes[rule.id] & scope:
+            most = _most_taken(rule, None)
+            if most is None:
+                return None
+            total += most
+    return total
+
+
+def _most_share(rule: object, unit: Decimal, before: Decimal | None) -> Decimal:
+    """The most ``rule`` can take from one unit listed at ``unit``.
+
+    A reward is split in proportion to what each line owes, and an amount
+    threshold ``at`` is only reached when the scope's L1 amount is at least
+    ``at``; the scope then still owes at least ``at - before`` (``before``: the
+    most the earlier rules could take). So one unit's share is at most
+    ``off × unit / (at - before)`` — also for 每满 (``repeat``), whose reward
+    grows no faster than the amount.
+    """
+    tiers = getattr(rule, "tiers", None)
+    if tiers is None:  # a coupon
+        return min(unit, _prorata(rule.off, unit, rule.at, before))  # type: ignore[attr-defined]
+    repeat, cap = getattr(rule, "repeat", False), getattr(rule, "cap", None)
+    by_amount = getattr(rule, "basis", "amount") == "amount"
+    most = Decimal(0)
+    for tier in tiers:
+        if tier.discount is not None:
+            share = unit * (10 - tier.discount) / 10
+        elif tier.off is None:
             continue
-        most = _most_taken(rule, low)
-        take += low if most is None else min(low, most + Decimal("0.01"))
-    return low - take - Decimal("0.01")
+        elif not by_amount:
+            share = unit if repeat else tier.off
+        elif repeat:
+            share = _prorata(None, unit, tier.at, before, per=tier.off)
+            share = min(share, cap) if cap is not None else share
+        else:
+            share = _prorata(tier.off, unit, tier.at, before)
+        most = max(most, share)
+    return min(most, unit)
+
+
+def _prorata(
+    off: Decimal | None, unit: Decimal, at: Decimal, before: Decimal | None, per: Decimal | None = None
+) -> Decimal:
+    """``(off or per) × unit / (at - before)``; without a usable bound, ``off`` (or the whole unit)."""
+    rate = per if per is not None else off
+    if before is None or at - before <= 0:
+        return off if off is not None else unit
+    share = rate * unit / (at - before)  # type: ignore[operator]
+    return min(share, off) if off is not None else share
+
+
+def _most_taken(rule: object, unit: Decimal | None) -> Decimal | None:
+    """The most a rule can take in total from an order (None: no fixed bound)."""
+    tiers = getattr(rule, "tiers", None)
+    if tiers is None:
+        return None
+    if getattr(rule, "repeat", False):
+        return getattr(rule, "cap", None)
+    if any(t.discount is not None for t in tiers):
+        return None
+    return max((t.off or Decimal(0)) for t in tiers)
 
 
 def _bundle_share(campaign: Campaign, rule: object, product: Product) -> Decimal:
@@ -178,23 +292,6 @@ def _bundle_share(campaign: Campaign, rule: object, product: Product) -> Decimal
     if total <= 0:
         return Decimal(0)
     return max(Decimal(0), rule.price * product.price / total - Decimal("0.01"))  # type: ignore[attr-defined]
-
-
-def _most_taken(rule: object, unit: Decimal) -> Decimal | None:
-    """The most a rule can take from one unit worth ``unit`` (None: no bound but the unit itself)."""
-    tiers = getattr(rule, "tiers", None)
-    if tiers is not None:
-        if getattr(rule, "repeat", False):
-            return getattr(rule, "cap", None)
-        most = Decimal(0)
-        for tier in tiers:
-            if tier.discount is not None:
-                most = max(most, unit * (10 - tier.discount) / 10)
-            if tier.off is not None:
-                most = max(most, tier.off)
-        return most
-    off = getattr(rule, "off", None)
-    return off if isinstance(off, Decimal) else None
 
 
 def default_max_units(campaign: Campaign) -> int:
@@ -212,7 +309,7 @@ def default_max_units(campaign: Campaign) -> int:
 
 
 def lowest_prices(
-    campaign: Campaign, *, max_units: int | None = None, max_fill: int = 2, only_below_cost: bool = True
+    campaign: Campaign, *, max_units: int | None = None, max_fill: int = 1, only_below_cost: bool = True
 ) -> dict[str, Witness]:
     """For each SKU with a cost: the lowest unit price found, with the cart that pays it.
 
@@ -221,18 +318,26 @@ def lowest_prices(
     """
     if max_units is None:
         max_units = default_max_units(campaign)
-    if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
-        max_fill = max_units
+    small = len(campaign.catalog) <= EXHAUSTIVE_SKUS
+    max_fill = max_units if small else min(max_fill, 1)
     found: dict[str, Witness] = {}
-    options = coupon_options(campaign)
+    every_option = coupon_options(campaign)
     for at in time_points(campaign):
+        groups = [] if small else _groups(campaign, at)
+        scopes = rule_scopes(campaign, at)
         for product in campaign.catalog.values():
             if product.cost is None:
                 continue
-            if only_below_cost and floor_price(campaign, product, at) >= product.cost:
+            if only_below_cost and floor_price(campaign, product, at, scopes) >= product.cost:
                 continue
-            for lines in _carts(campaign, product, at, max_units, max_fill):
+            # holding no coupon, or one that can reach this item (in a small catalog: every one)
+            mine = _scopes(campaign, product, at)
+            options = every_option if small else [o for o in every_option if not o or o & mine]
+            for lines in _carts(campaign, product, at, max_units, max_fill, groups):
+                worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
                 for coupons in options:
+                    if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
+                        continue  # the coupon's threshold is out of reach: same as holding none
                     cart = Cart(items=lines, at=at, coupons=coupons)
                     priced = unit_price_of(campaign, cart, product.sku)
                     if priced is None:

@@ -31,6 +31,7 @@ class PricedLine:
     pricing: dict[str | None, list] = field(default_factory=dict)  # rule id -> [units, amount]
     shares: dict[str, Decimal] = field(default_factory=dict)  # L2/L3 rule id -> allocated discount
     l1_amount: Decimal = ZERO
+    order_discount: Decimal = ZERO  # sum of ``shares``, kept up to date by the engine
     paid: Decimal = ZERO
 
     @property
@@ -40,10 +41,6 @@ class PricedLine:
     @property
     def item_saving(self) -> Decimal:
         return self.list_amount - self.l1_amount
-
-    @property
-    def order_discount(self) -> Decimal:
-        return sum(self.shares.values(), ZERO)
 
     @property
     def owed(self) -> Decimal:
@@ -142,8 +139,9 @@ def quote(campaign: Campaign, cart: Cart, bundle_counts: Mapping[str, int] | Non
         return _price(campaign, cart, active, bundles, choice)
     best: Quote | None = None
     best_key = None
+    offers_cache: dict = {}  # item-level prices per (sku, units), shared by the bundle choices
     for choice in _bundle_choices(bundles, available):
-        priced = _price(campaign, cart, active, bundles, choice)
+        priced = _price(campaign, cart, active, bundles, choice, offers_cache)
         # lowest total; then fewer instances; then more instances of rules earlier in the file
         key = (priced.total, sum(choice), tuple(-n for n in choice))
         if best_key is None or key < best_key:
@@ -183,14 +181,19 @@ def _bundle_choices(bundles: list[Rule], available: Mapping[str, int]) -> Iterat
 
 
 def _price(
-    campaign: Campaign, cart: Cart, active: list[Rule], bundles: list[Rule], choice: tuple[int, ...]
+    campaign: Campaign,
+    cart: Cart,
+    active: list[Rule],
+    bundles: list[Rule],
+    choice: tuple[int, ...],
+    offers_cache: dict | None = None,
 ) -> Quote:
     lines = [
         PricedLine(i, ln.sku, ln.title or ln.sku, ln.qty, ln.price, ln.category)
         for i, ln in enumerate(cart.items)
     ]
     applied: list[Applied] = []
-    _price_items(campaign, lines, active, bundles, choice, applied)
+    _price_items(campaign, lines, active, bundles, choice, applied, offers_cache)
     for line in lines:
         line.l1_amount = sum((amount for _, amount in line.pricing.values()), ZERO)
 
@@ -199,7 +202,7 @@ def _price(
     for rule in active:
         if rule.level != "order":
             continue
-        scope = [ln for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        scope = _scope(rule, lines, offers_cache)
         if not scope:
             continue
         m = _measure(scope)
@@ -214,7 +217,7 @@ def _price(
         if getattr(reward, "free_shipping", False) and tier_free_shipping is None:
             tier_free_shipping = rule.id
 
-    _apply_best_coupon(lines, active, cart, applied)
+    _apply_best_coupon(lines, active, cart, applied, offers_cache)
 
     order = _measure(lines)
     free_by = tier_free_shipping
@@ -278,18 +281,30 @@ def _take(rule: Rule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
     for line, share in zip(scope, split(amount, owed), strict=True):
         if share:
             line.shares[rule.id] = line.shares.get(rule.id, ZERO) + share
+            line.order_discount += share
     return amount
 
 
+def _scope(rule: Rule, lines: list[PricedLine], memo: dict | None) -> list[PricedLine]:
+    """The lines a rule applies to (the same for every bundle choice, so remembered per quote)."""
+    key = ("scope", rule.id)
+    indexes = memo.get(key) if memo is not None else None
+    if indexes is None:
+        indexes = [ln.index for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        if memo is not None:
+            memo[key] = indexes
+    return [lines[i] for i in indexes]
+
+
 def _apply_best_coupon(
-    lines: list[PricedLine], active: list[Rule], cart: Cart, applied: list[Applied]
+    lines: list[PricedLine], active: list[Rule], cart: Cart, applied: list[Applied], memo: dict | None
 ) -> None:
     """At most one coupon: the one that saves most among those held whose threshold is met."""
     best = None
     for rule in active:
         if rule.level != "coupon" or (cart.coupons is not None and rule.id not in cart.coupons):
             continue
-        scope = [ln for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        scope = _scope(rule, lines, memo)
         if not scope:
             continue
         m = _measure(scope)
@@ -305,6 +320,21 @@ def _apply_best_coupon(
         applied.append(_applied(rule, saving, reward))
 
 
+def _best_unit_prices(
+    item_rules: list[Rule], sku: str, list_prices: list[Decimal]
+) -> list[tuple[str | None, Decimal]]:
+    """Each unit's lowest item-level price and the rule giving it (ties: the earlier rule)."""
+    best: list[tuple[str | None, Decimal]] = [(None, p) for p in list_prices]
+    for rule in item_rules:
+        named = getattr(rule, "skus", None)
+        if isinstance(named, set | frozenset) and sku not in named:
+            continue  # a rule naming its SKUs cannot price another one
+        for position, price in enumerate(rule.unit_prices(sku, list_prices)):  # type: ignore[attr-defined]
+            if price is not None and price < best[position][1]:
+                best[position] = (rule.id, max(price, ZERO))
+    return best
+
+
 def _price_items(
     campaign: Campaign,
     lines: list[PricedLine],
@@ -312,6 +342,7 @@ def _price_items(
     bundles: list[Rule],
     choice: tuple[int, ...],
     applied: list[Applied],
+    offers_cache: dict | None,
 ) -> None:
     """L1: bundle instances first, then each remaining unit at its lowest item-level price."""
     left = [ln.qty for ln in lines]
@@ -342,14 +373,14 @@ def _price_items(
         by_sku.setdefault(line.sku, []).extend([line] * left[line.index])
     for sku, units in by_sku.items():
         list_prices = [u.list_price for u in units]
-        offers = [(rule.id, rule.unit_prices(sku, list_prices)) for rule in item_rules]  # type: ignore[attr-defined]
-        for position, line in enumerate(units):
-            best_id, best_price = None, line.list_price
-            for rule_id, prices in offers:
-                price = prices[position]
-                if price is not None and price < best_price:
-                    best_id, best_price = rule_id, max(price, ZERO)
-            add(line, best_id, 1, best_price)
+        key = (sku, tuple(list_prices))
+        best = offers_cache.get(key) if offers_cache is not None else None
+        if best is None:
+            best = _best_unit_prices(item_rules, sku, list_prices)
+            if offers_cache is not None:
+                offers_cache[key] = best
+        for line, (rule_id, price) in zip(units, best, strict=True):
+            add(line, rule_id, 1, price)
 
     for rule in [*bundles, *item_rules]:
         if savings.get(rule.id):

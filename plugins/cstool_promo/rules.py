@@ -238,6 +238,12 @@ class Tiered(ScopedRule):
         return "元" if self.basis == "amount" else "件"
 
     def tier_text(self, tier: Tier) -> str:
+        cache = self.__dict__.setdefault("_tier_texts", {})
+        if tier not in cache:
+            cache[tier] = self._tier_text(tier)
+        return cache[tier]
+
+    def _tier_text(self, tier: Tier) -> str:
         if self.repeat:
             text = f"每满{yuan(tier.at)}{self._unit()}减{yuan(tier.off)}元"  # type: ignore[arg-type]
             return text + (f"（最多减{yuan(self.cap)}元）" if self.cap is not None else "")
