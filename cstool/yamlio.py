@@ -69,6 +69,27 @@ def read_text(path: Path) -> str:
         raise BadInput(f"无法读取：{exc.strerror}", path=path) from None
 
 
+# ruamel's parser speaks English; people editing a KB get the common cases in Chinese.
+_PROBLEMS = [
+    ("mapping values are not allowed here", "这里不能出现冒号（值里有冒号时请加引号）"),
+    ("found character '\\t' that cannot start any token", "不能用 Tab 缩进，请改用空格"),
+    ("could not find expected ':'", "缺少冒号 ':'"),
+    ("expected ',' or ']'", "方括号列表没有正确结束（缺少 ',' 或 ']'）"),
+    ("expected ',' or '}'", "花括号没有正确结束（缺少 ',' 或 '}'）"),
+    ("found unexpected end of stream", "引号没有闭合"),
+    ("found duplicate key", "键重复"),
+    ("did not find expected key", "缩进不一致"),
+    ("did not find expected '-' indicator", "列表项缩进不一致"),
+]
+
+
+def _explain(problem: str) -> str:
+    for english, chinese in _PROBLEMS:
+        if english in problem:
+            return f"{chinese}（{problem.strip()}）"
+    return problem
+
+
 def loads(text: str, path: Path | str = "<输入>") -> Any:
     try:
         return make_yaml().load(text)
@@ -76,7 +97,7 @@ def loads(text: str, path: Path | str = "<输入>") -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = exc.problem or exc.context or "无法解析"
-        raise BadInput(f"YAML 格式错误：{problem}", path=path, line=line) from None
+        raise BadInput(f"YAML 格式错误：{_explain(problem)}", path=path, line=line) from None
     except YAMLError as exc:
         raise BadInput(f"YAML 格式错误：{exc}", path=path) from None
 

@@ -17,7 +17,7 @@ from typing import Any
 from cstool.errors import BadInput
 from cstool.kb import KnowledgeBase
 
-from .model import ID_PATTERN, Problem, _parse_entry, phrase_files
+from .model import ID_PATTERN, Problem, parse_entry, phrase_files
 
 FIELD_ORDER = ("id", "title", "stage", "tags", "shortcut", "questions", "replies")
 
@@ -254,7 +254,7 @@ def _check_entry(reloaded: Any, path: Path) -> None:
     entries = _entries_of(reloaded, path)
     problems: list[Problem] = []
     line = yamlio.line_of(entries, len(entries) - 1)
-    _parse_entry(entries[-1], path, line, problems)
+    parse_entry(entries[-1], path, line, problems)
     errors = [p for p in problems if p.level == "error"]
     if errors:
         raise BadInput(f"{errors[0].message}（没有写入任何内容）", path=path, line=errors[0].line)

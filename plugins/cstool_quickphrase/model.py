@@ -164,7 +164,7 @@ def _load_file(path: Path, problems: list[Problem]) -> Iterable[Entry]:
         return
     for index, raw in enumerate(raw_entries):
         line = yamlio.line_of(raw_entries, index)
-        entry = _parse_entry(raw, path, line, problems)
+        entry = parse_entry(raw, path, line, problems)
         if entry is not None:
             yield entry
 
@@ -182,7 +182,7 @@ def _as_text_list(value: Any, name: str, raw: Any, path: Path, problems: list[Pr
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
-def _parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem]) -> Entry | None:
+def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem]) -> Entry | None:
     from cstool import yamlio
 
     if not isinstance(raw, dict):
@@ -231,7 +231,10 @@ def _parse_replies(raw: Any, entry_id: str, path: Path, line: int | None, proble
     where = yamlio.line_of(raw, "replies") if "replies" in raw else line
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not value:
+    if value is not None and not isinstance(value, list):
+        problems.append(Problem("error", "schema", f"{entry_id}：replies 应为回复列表，得到 {type(value).__name__}", path, where, entry_id))
+        return ()
+    if not value:
         problems.append(Problem("error", "empty-reply", f"{entry_id}：没有回复（replies 至少一条）", path, where, entry_id))
         return ()
     replies = []
