@@ -18,14 +18,14 @@ import unicodedata
 from whoosh.analysis import Composable, Token
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
-TERMS_VERSION = 3
+TERMS_VERSION = 5
 
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
 _CJK_START = "\u3400"
 
 # Particles and fillers: alone they say nothing about the question (吗, 亲…),
 # inside a bigram they still help (点吗 is closer to 便宜点吗 than to 保质期).
-STOP_CHARS = frozenset("吗呢吧啊呀哦哈嘛么的了亲我你您在是有就都也还和这那个一下请问")
+STOP_CHARS = frozenset("吗呢吧呗啊呀哦哈嘛么的了亲我你您在是有就都也还和这那个一下请问")
 
 
 def normalize(text: str) -> str:
@@ -58,11 +58,25 @@ def terms(text: str) -> list[str]:
     return out
 
 
+def bigram_terms(text: str) -> list[str]:
+    """Bigrams (and Latin words) only: for long texts such as replies, where
+    single characters match almost anything and cost the most to index."""
+    out: list[str] = []
+    for run in runs(text):
+        if not is_cjk(run) or len(run) == 1:
+            out.append(run)
+        else:
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
 class CjkTokenizer(Composable):
     """Whoosh tokenizer yielding :func:`terms` (no positions: we never phrase-search)."""
 
+    split = staticmethod(terms)
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, CjkTokenizer)
+        return type(other) is type(self)
 
     def __call__(
         self,
@@ -78,7 +92,7 @@ class CjkTokenizer(Composable):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        items = terms(value) if tokenize else [value]
+        items = self.split(value) if tokenize else [value]
         for pos, text in enumerate(items):
             token.text = text
             token.boost = 1.0
@@ -93,5 +107,15 @@ class CjkTokenizer(Composable):
             yield token
 
 
+class CjkBigramTokenizer(CjkTokenizer):
+    """Whoosh tokenizer yielding :func:`bigram_terms` (for replies)."""
+
+    split = staticmethod(bigram_terms)
+
+
 def cjk_analyzer() -> CjkTokenizer:
     return CjkTokenizer()
+
+
+def cjk_bigram_analyzer() -> CjkBigramTokenizer:
+    return CjkBigramTokenizer()

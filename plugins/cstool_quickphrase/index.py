@@ -34,7 +34,7 @@ INDEX_NAME = "phrases"
 
 # Curated short fields whose pinyin is indexed (never whole replies).
 PINYIN_SOURCES = ("title", "keywords", "tags")
-MAX_PINYIN_RUN = 6
+MAX_PINYIN_RUN = 4
 
 Progress = Callable[[int, int], None]
 
@@ -98,6 +98,7 @@ class KbIndex:
     meta: dict[str, Any]
     _searcher: Any = None
     _t2s: dict[str, str] | None = field(default=None, repr=False)
+    phrasing_cache: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def searcher(self) -> Any:
@@ -172,18 +173,15 @@ def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any]) -> KbIndex 
 def schema() -> Any:
     from whoosh import fields
 
-    from .analysis import cjk_analyzer
+    from .analysis import cjk_analyzer, cjk_bigram_analyzer
 
-    cjk = cjk_analyzer()
+    # Few fields on purpose: every (field, term) pair is a posting to write,
+    # and whoosh's writer is pure Python.
     return fields.Schema(
         id=fields.ID(unique=True),
-        title=fields.TEXT(analyzer=cjk, phrase=False),
-        questions=fields.TEXT(analyzer=cjk, phrase=False),
-        keywords=fields.TEXT(analyzer=cjk, phrase=False),
-        tags=fields.TEXT(analyzer=cjk, phrase=False),
-        replies=fields.TEXT(analyzer=cjk, phrase=False),
-        py=fields.KEYWORD(lowercase=True, scorable=True),
-        pyi=fields.KEYWORD(lowercase=True, scorable=True),
+        text=fields.TEXT(analyzer=cjk_analyzer(), phrase=False),  # title x2, questions, keywords, tags
+        replies=fields.TEXT(analyzer=cjk_bigram_analyzer(), phrase=False),
+        py=fields.KEYWORD(lowercase=True, scorable=True),  # pinyin runs and their initials
         shortcut=fields.KEYWORD(lowercase=True, scorable=True),
         stage=fields.ID(),
         tag=fields.KEYWORD(commas=True),
@@ -258,13 +256,9 @@ def entry_fields(
     full, initials = pinyin.terms(to_simplified(w) for w in curated)
     return {
         "id": entry.id,
-        "title": text([entry.title]),
-        "questions": text(entry.questions),
-        "keywords": text(entry.keywords),
-        "tags": text(entry.tags),
+        "text": text([entry.title, entry.title, *entry.questions, *entry.keywords, *entry.tags]),
         "replies": text(t for reply in entry.replies for t in reply.texts),
-        "py": " ".join(full),
-        "pyi": " ".join(initials),
+        "py": " ".join(full + initials),
         "shortcut": entry.shortcut.lower(),
         "stage": entry.stage,
         "tag": ",".join(entry.tags),
@@ -301,9 +295,9 @@ class _PinyinCache:
 
 
 def pinyin_terms(text: str) -> tuple[list[str], list[str]]:
-    """Pinyin of every run of 1..6 syllables, full and initials.
+    """Pinyin of every run of 2..4 syllables, full and initials.
 
-    保质期 -> full: bao zhi qi baozhi zhiqi baozhiqi; initials: bz zq bzq.
+    保质期 -> full: baozhi zhiqi baozhiqi; initials: bz zq bzq.
     A Latin query then needs no pypinyin: it is looked up as a term.
     """
     from pypinyin import Style, lazy_pinyin
@@ -318,11 +312,12 @@ def pinyin_terms(text: str) -> tuple[list[str], list[str]]:
         syllables = [s for s in lazy_pinyin(run, style=Style.NORMAL, errors="ignore") if s.isalpha()]
         letters = [s[0] for s in syllables]
         n = len(syllables)
-        for size in range(1, min(n, MAX_PINYIN_RUN) + 1):
+        if n == 1:  # a one-character word: its syllable is the whole word
+            full.append(syllables[0])
+        for size in range(2, min(n, MAX_PINYIN_RUN) + 1):
             for start in range(n - size + 1):
                 full.append("".join(syllables[start : start + size]))
-                if size > 1:
-                    initials.append("".join(letters[start : start + size]))
+                initials.append("".join(letters[start : start + size]))
     return full, initials
 
 

@@ -20,15 +20,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .analysis import is_cjk, normalize, run_terms, runs
+from .analysis import is_cjk, normalize, run_terms, runs, terms
 
 UNIGRAM_WEIGHT = 1.0
 BIGRAM_WEIGHT = 2.0
 SYNONYM_FACTOR = 0.8
 
-TEXT_FIELDS = {"questions": 3.0, "title": 3.0, "keywords": 2.5, "tags": 1.5, "replies": 0.6}
-LATIN_FIELDS = {"shortcut": 8.0, "py": 3.0, "pyi": 3.0}
+# The curated text (title counted twice, questions, keywords, tags) weighs
+# five times the replies; replies are indexed as bigrams only.
+TEXT_FIELDS = {"text": 3.0, "replies": 0.6}
+LATIN_FIELDS = {"shortcut": 8.0, "py": 3.0}
 FUZZY_MIN_LENGTH = 5  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyou)
+
+# Closeness to one of the entry's own phrasings (questions, title, keywords)
+# multiplies the BM25F score by up to 1 + this: the KB's own wording, and
+# messages close to one phrasing, beat entries that share scattered words.
+PHRASING_WEIGHT = 3.0
+# Typing one of the entry's own phrasings word for word: that entry first.
+EXACT_BOOST = 3.0
 
 # Learning from use: an entry picked often gets at most +12 % (reached at
 # ~30 picks), so it wins among results of similar relevance but never
@@ -36,8 +45,8 @@ FUZZY_MIN_LENGTH = 5  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyo
 USAGE_MAX_BOOST = 0.12
 USAGE_SATURATION = 30
 
-# kb_match: a question "matches" an entry when at least this share of its
-# (weighted) terms occur in the entry's questions, title, keywords or tags.
+# kb_match: a question "matches" an entry when its relevance (see relevance())
+# reaches this: about half of the question's words are in the entry.
 MATCH_THRESHOLD = 0.5
 
 
@@ -101,8 +110,9 @@ def build_query(weights: Mapping[str, float], latin: list[str]) -> Any:
 
     clauses: list[Any] = []
     for term, weight in weights.items():
-        for field, boost in TEXT_FIELDS.items():
-            clauses.append(Term(field, term, boost=weight * boost))
+        clauses.append(Term("text", term, boost=weight * TEXT_FIELDS["text"]))
+        if len(term) > 1:  # replies hold bigrams only
+            clauses.append(Term("replies", term, boost=weight * TEXT_FIELDS["replies"]))
     for word in latin:
         for field, boost in LATIN_FIELDS.items():
             clauses.append(Term(field, word, boost=boost))
@@ -126,6 +136,32 @@ def build_filter(stage: str | None, tag: str | None) -> Any:
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+def phrasing_terms(
+    doc: Mapping[str, Any], cache: dict[str, Any]
+) -> tuple[list[frozenset[str]], frozenset[str]]:
+    """The entry's own phrasings (title, questions, keywords, shortcut): term sets, and
+    their exact words (punctuation and spaces removed); memoised per open index."""
+    found = cache.get(doc["id"])
+    if found is None:
+        texts = [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), doc.get("shortcut") or ""]
+        found = ([frozenset(terms(t)) for t in texts if t], frozenset(exact_form(t) for t in texts if t))
+        cache[doc["id"]] = found
+    return found
+
+
+def exact_form(text: str) -> str:
+    return "".join(runs(text))
+
+
+def closest_phrasing(query_terms: frozenset[str], phrasings: list[frozenset[str]]) -> float:
+    """Dice similarity (0..1) between the query and the entry's closest phrasing."""
+    best = 0.0
+    for phrasing in phrasings:
+        if phrasing:
+            best = max(best, 2 * len(query_terms & phrasing) / (len(query_terms) + len(phrasing)))
+    return best
+
+
 def usage_boost(picks: int) -> float:
     if picks <= 0:
         return 1.0
@@ -141,21 +177,67 @@ def rank(
     return scored
 
 
-def coverage(weights: Mapping[str, float], latin: list[str], doc: Mapping[str, Any]) -> float:
-    """Share (0..1) of the query's weighted terms found in the entry's curated text."""
-    from .analysis import terms
+def relevance(
+    query: str,
+    synonyms: list[list[str]],
+    t2s: Mapping[str, str],
+    doc: Mapping[str, Any],
+    latin_matched: float,
+) -> float:
+    """How well the entry covers the question, 0..1 (comparable across queries, unlike BM25 scores).
 
-    if not weights and not latin:
-        return 0.0
+    Chinese: 0.7 x the share of the question's characters (particles left
+    out) plus 0.3 x the share of its bigrams that occur in the entry's
+    title, questions, keywords or tags; a synonym counts as its group's word.
+    Latin words (pinyin, shortcut) count as covered when they matched.
+    """
+    from .analysis import STOP_CHARS
+
+    text = to_simplified(normalize(query), t2s)
     curated = "\n".join(
         [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
     )
+    curated = to_simplified(normalize(curated), t2s)
+    for group in synonyms:  # write the question in the entry's own words
+        used = next((w for w in group if w and w in curated), None)
+        if used:
+            for word in group:
+                if word and word != used and word in text:
+                    text = text.replace(word, used)
     have = set(terms(curated))
-    if latin and doc.get("shortcut", "").lower() in latin:
-        return 1.0
-    total = sum(weights.values()) + len(latin)
-    found = sum(w for t, w in weights.items() if t in have) + sum(1 for w in latin if w in have)
-    return round(found / total, 3) if total else 0.0
+    chars: list[str] = []
+    pairs: list[str] = []
+    latin = 0
+    for run in runs(text):
+        if is_cjk(run):
+            chars.extend(c for c in run if c not in STOP_CHARS)
+            pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            latin += 1
+    parts: list[tuple[float, float]] = []  # (weight, covered share)
+    if chars or pairs:
+        c = sum(ch in have for ch in chars) / len(chars) if chars else 0.0
+        b = sum(pair in have for pair in pairs) / len(pairs) if pairs else c
+        parts.append((1.0, 0.7 * c + 0.3 * b))
+    if latin:
+        parts.append((float(latin), min(1.0, latin_matched / latin)))
+    total = sum(w for w, _ in parts)
+    return round(sum(w * share for w, share in parts) / total, 3) if total else 0.0
+
+
+def latin_matches(matched: Any, latin: list[str]) -> float:
+    """How many of the typed Latin words matched (a fuzzy pinyin match counts 0.8)."""
+    if not latin:
+        return 0.0
+    texts = {
+        text.decode("utf-8") if isinstance(text, bytes) else text
+        for field, text in matched
+        if field in LATIN_FIELDS
+    }
+    exact = sum(1 for word in latin if word in texts)
+    if exact:
+        return float(exact)
+    return 0.8 if texts else 0.0
 
 
 def resolve_stage(value: str | None, stages: Mapping[str, str]) -> str | None:
@@ -189,13 +271,24 @@ def search(
     picks = picks or {}
     q = build_query(weights, latin)
     pool = max(limit * 4, 20)
-    results = index.searcher.search(q, limit=pool, filter=build_filter(stage, tag))
-    candidates = [(hit.score, hit["doc"]) for hit in results]
+    results = index.searcher.search(q, limit=pool, filter=build_filter(stage, tag), terms=bool(latin))
+    own = frozenset(terms(to_simplified(normalize(query), index.t2s())))  # as typed, without synonyms
+    cache = index.phrasing_cache
+    typed = exact_form(to_simplified(query, index.t2s()))
+    candidates = []
+    for hit in results:
+        phrasings, exact = phrasing_terms(hit["doc"], cache)
+        factor = 1 + PHRASING_WEIGHT * closest_phrasing(own, phrasings) ** 2
+        if typed in exact:
+            factor *= EXACT_BOOST
+        candidates.append((hit.score * factor, hit["doc"]))
+    latin_hits = (
+        {hit["doc"]["id"]: latin_matches(hit.matched_terms(), latin) for hit in results} if latin else {}
+    )
     hits = []
     for score, doc in rank(candidates, picks)[:limit]:
-        hits.append(
-            Hit(doc["id"], round(score, 3), coverage(weights, latin, doc), picks.get(doc["id"], 0), doc)
-        )
+        covered = relevance(query, index.synonyms, index.t2s(), doc, latin_hits.get(doc["id"], 0.0))
+        hits.append(Hit(doc["id"], round(score, 3), covered, picks.get(doc["id"], 0), doc))
     return hits
 
 
