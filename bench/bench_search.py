@@ -151,7 +151,10 @@ def main() -> int:
     kb = KnowledgeBase(kb_root)
     files = len(list((kb_root / "phrases").glob("*.yaml")))
 
-    builds = time_call(lambda: build_index(KnowledgeBase(kb_root)), 3)
+    from cstool_quickphrase.model import load_phrasebook
+
+    parse = time_call(lambda: load_phrasebook(KnowledgeBase(kb_root)), 1)  # the YAML share of a build
+    builds = time_call(lambda: build_index(KnowledgeBase(kb_root)), 1)
     fresh = time_call(lambda: is_fresh(KnowledgeBase(kb_root)), 200)
     assert is_fresh(kb)
     opened = time_call(lambda: open_index(KnowledgeBase(kb_root)).close(), 20)
@@ -178,7 +181,8 @@ def main() -> int:
     )
     print("| measurement | result | target |")
     print("|---|---|---|")
-    print(f"| full index build (median of 3) | {median_ms(builds) / 1000:.2f} s | ≤ 10 s |")
+    print(f"| full index build (one run) | {median_ms(builds) / 1000:.2f} s | ≤ 10 s |")
+    print(f"| … of which reading the YAML (ruamel round-trip) | {median_ms(parse) / 1000:.2f} s | |")
     print(f"| freshness check, unchanged KB (median of 200) | {median_ms(fresh):.2f} ms | ≤ 20 ms |")
     print(f"| open fresh index incl. check (median of 20) | {median_ms(opened):.1f} ms | |")
     print(

@@ -103,7 +103,9 @@ class KbIndex:
     @property
     def searcher(self) -> Any:
         if self._searcher is None:
-            self._searcher = self.ix.searcher()
+            from whoosh import scoring
+
+            self._searcher = self.ix.searcher(weighting=scoring.TF_IDF())
         return self._searcher
 
     @property
