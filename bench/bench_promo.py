@@ -105,9 +105,6 @@ def main() -> None:
         big = load_campaign(check_path)
         findings: list = []
         check_samples = time_call(lambda: findings.append(check_campaign(big, limits)), runs=3)
-        check_cold = median_ms(
-            time_process([PY, "-m", "cstool", "promo", "check", str(check_path), "--json"], runs=3, env=env)
-        )
         base = baselines()
 
     print("| measurement | median |")
@@ -120,7 +117,6 @@ def main() -> None:
     print(
         f"| `promo check` in-process, 500-SKU catalog × 50 rules (incl. below-cost search), 3 runs | {median_ms(check_samples):.0f} ms |"
     )
-    print(f"| cold `cstool promo check --json`, same campaign, 3 runs | {check_cold:.0f} ms |")
     for label, value in base.items():
         print(f"| baseline: {label} | {value:.0f} ms |")
     below = sum(1 for f in findings[-1] if f.code == "below-cost")

@@ -100,10 +100,11 @@ def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list
     return [(key[0], sorted(members, key=lambda p: (p.price, p.sku))) for key, members in groups.items()]
 
 
-def _thresholds(campaign: Campaign, at: datetime) -> list[Decimal]:
+def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[Decimal]:
+    """Amount thresholds that can change what the target pays: its rules' tiers and coupons, shipping."""
     found = []
     for rule in campaign.rules:
-        if not is_active(rule, at):
+        if not is_active(rule, at) or (rule.level in ("order", "coupon") and rule.id not in mine):
             continue
         for tier in getattr(rule, "tiers", ()):
             if getattr(rule, "basis", "amount") == "amount":
@@ -130,7 +131,7 @@ def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: l
         for s in r.items  # type: ignore[attr-defined]
     }
     mine = _scopes(campaign, target, at)
-    deficits = [t - target.price * k for t in _thresholds(campaign, at) for k in range(1, qty + 1)]
+    deficits = sorted({t - target.price * qty for t in _thresholds(campaign, at, mine)})
     chosen = {p.sku: p for p in others if p.sku in partners}
     for scopes, members in groups:
         members = [p for p in members if p.sku != target.sku]
@@ -175,9 +176,7 @@ def _orders(target: CartLine, others: list[CartLine], exhaustive: bool) -> Itera
     if exhaustive:
         yield from itertools.permutations([target, *others])
         return
-    yield (target, *others)
-    if others:
-        yield (*others, target)
+    yield (*others, target)  # last: the target takes no left-over cent on an exact tie
 
 
 def floor_price(
@@ -332,7 +331,12 @@ def lowest_prices(
                 continue
             # holding no coupon, or one that can reach this item (in a small catalog: every one)
             mine = _scopes(campaign, product, at)
-            options = every_option if small else [o for o in every_option if not o or o & mine]
+            # a large catalog: no coupon, or the one the engine picks from all those reaching the item
+            options = (
+                every_option
+                if small
+                else [frozenset(), frozenset(c for o in every_option for c in o if c in mine)]
+            )
             for lines in _carts(campaign, product, at, max_units, max_fill, groups):
                 worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
                 for coupons in options:
