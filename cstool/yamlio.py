@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import BadInput
@@ -40,8 +40,13 @@ def _construct_text(constructor: RoundTripConstructor, node: Any) -> str:
     return str(constructor.construct_scalar(node))
 
 
-_Constructor.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
+class _FastConstructor(SafeConstructor):
+    pass
+
+
+for _cls in (_Constructor, _FastConstructor):
+    _cls.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+    _cls.add_constructor("tag:yaml.org,2002:timestamp", _construct_text)
 
 
 def make_yaml() -> YAML:
@@ -100,6 +105,20 @@ def loads(text: str, path: Path | str = "<输入>") -> Any:
         raise BadInput(f"YAML 格式错误：{_explain(problem)}", path=path, line=line) from None
     except YAMLError as exc:
         raise BadInput(f"YAML 格式错误：{exc}", path=path) from None
+
+
+def load_fast(path: Path) -> Any:
+    """Load plain data with the C parser (ruamel.yaml.clib): several times faster, no line numbers.
+
+    For bulk reads (a 10,000-entry KB); on any problem, re-read with :func:`load`
+    to report ``file:line``.
+    """
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Constructor = _FastConstructor
+    try:
+        return yaml.load(read_text(path))
+    except YAMLError:
+        return load(path)  # raises BadInput with the line
 
 
 def load(path: Path) -> Any:

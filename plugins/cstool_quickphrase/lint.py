@@ -140,7 +140,7 @@ def check_readable(kb: KnowledgeBase) -> None:
 def lint_kb(kb: KnowledgeBase, placeholders: Iterable[str]) -> list[Problem]:
     """Every finding for ``kb``, sorted by file and line. ``placeholders``: the names a reply may use."""
     rules = rules_from_settings(kb)
-    book = load_phrasebook(kb, strict=False)
+    book = load_phrasebook(kb, strict=False, with_lines=True)
     problems = list(book.problems)
     if not book.entries and not any(p.level == "error" for p in problems):
         where = kb.phrases_dir if kb.phrases_dir.is_dir() else kb.root

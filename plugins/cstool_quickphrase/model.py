@@ -115,17 +115,35 @@ def phrase_files(kb: KnowledgeBase) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
 
 
-def load_phrasebook(kb: KnowledgeBase, *, strict: bool = True) -> Phrasebook:
+def load_phrasebook(kb: KnowledgeBase, *, strict: bool = True, with_lines: bool = False) -> Phrasebook:
     """Load every entry and the synonyms.
 
     ``strict``: raise the first error as ``BadInput`` (a search must not run on
     a broken KB silently); otherwise collect problems and keep the good entries.
+    A clean KB is read with the fast C parser; only when something is wrong is
+    it read again with line numbers, so every problem names its ``file:line``.
+    ``with_lines`` always keeps line numbers (for ``kb lint``).
     """
+    book = _read_phrasebook(kb, fast=not with_lines)
+    if book.problems and not with_lines:
+        book = _read_phrasebook(kb, fast=False)
+    if strict:
+        errors = [p for p in book.problems if p.level == "error"]
+        if errors:
+            first = errors[0]
+            more = f"（另有 {len(errors) - 1} 处错误，运行 cstool kb lint 查看）" if len(errors) > 1 else ""
+            raise BadInput(first.message + more, path=first.path, line=first.line)
+        if not book.entries:
+            raise BadInput("知识库里没有任何快捷短语（phrases/ 下没有条目）", path=kb.phrases_dir)
+    return book
+
+
+def _read_phrasebook(kb: KnowledgeBase, *, fast: bool) -> Phrasebook:
     book = Phrasebook()
     seen: dict[str, Entry] = {}
     for path in phrase_files(kb):
         try:
-            entries = list(_load_file(path, book.problems))
+            entries = list(_load_file(path, book.problems, fast=fast))
         except BadInput as exc:
             book.problems.append(Problem("error", "yaml", exc.message, Path(exc.path or path), exc.line))
             continue
@@ -140,21 +158,13 @@ def load_phrasebook(kb: KnowledgeBase, *, strict: bool = True) -> Phrasebook:
             seen[entry.id] = entry
             book.entries.append(entry)
     book.synonyms = load_synonyms(kb, book.problems)
-    if strict:
-        errors = [p for p in book.problems if p.level == "error"]
-        if errors:
-            first = errors[0]
-            more = f"（另有 {len(errors) - 1} 处错误，运行 cstool kb lint 查看）" if len(errors) > 1 else ""
-            raise BadInput(first.message + more, path=first.path, line=first.line)
-        if not book.entries:
-            raise BadInput("知识库里没有任何快捷短语（phrases/ 下没有条目）", path=kb.phrases_dir)
     return book
 
 
-def _load_file(path: Path, problems: list[Problem]) -> Iterable[Entry]:
+def _load_file(path: Path, problems: list[Problem], *, fast: bool = False) -> Iterable[Entry]:
     from cstool import yamlio
 
-    data = yamlio.load(path)
+    data = yamlio.load_fast(path) if fast else yamlio.load(path)
     if data is None:
         problems.append(Problem("warning", "empty-file", "文件是空的", path, 1))
         return
