@@ -60,18 +60,13 @@ class KnowledgeBase:
 
     @cached_property
     def settings(self) -> dict[str, Any]:
-        """``kb.yaml`` as plain data (empty if the file is missing)."""
-        from . import yamlio
+        """``kb.yaml`` as plain data (empty if the file is missing); cached, see :mod:`cstool.cache`."""
+        from .cache import cached_parse
 
         path = self.root / SETTINGS_FILE
         if not path.exists():
             return {}
-        data = yamlio.load(path)
-        if data is None:
-            return {}
-        if not isinstance(data, dict):
-            raise BadInput("kb.yaml 顶层应为键值对（mapping）", path=path, line=1)
-        return dict(data)
+        return dict(cached_parse(path, _read_settings))
 
     def path(self, *parts: str) -> Path:
         return self.root.joinpath(*parts)
@@ -87,3 +82,25 @@ class KnowledgeBase:
     @property
     def is_bundled(self) -> bool:
         return self.root.resolve() == bundled_kb_path().resolve()
+
+
+def _plain(value: Any) -> Any:
+    """ruamel's commented containers and scalar strings as plain dict/list/str."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def _read_settings(path: Path) -> dict[str, Any]:
+    from . import yamlio
+
+    data = yamlio.load(path)
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise BadInput("kb.yaml 顶层应为键值对（mapping）", path=path, line=1)
+    return _plain(data)  # plain types, so the result can be cached as JSON

@@ -115,3 +115,20 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path, monkeypat
     monkeypatch.undo()
     yamlio.atomic_write(path, "new: true\n")
     assert path.read_text(encoding="utf-8") == "new: true\n" and (path.stat().st_mode & 0o777) == 0o640
+
+
+def test_parsed_file_cache_follows_the_file(tmp_path):
+    from cstool.cache import cached_parse
+
+    path = tmp_path / "kb.yaml"
+    path.write_text("a: 1.50\n", encoding="utf-8")
+    calls = []
+
+    def parse(p):
+        calls.append(p)
+        return dict(yamlio.load(p))
+
+    assert cached_parse(path, parse) == {"a": Decimal("1.50")}
+    assert cached_parse(path, parse) == {"a": Decimal("1.50")} and len(calls) == 1  # second read from cache
+    path.write_text("a: 2\nb: 3\n", encoding="utf-8")
+    assert cached_parse(path, parse) == {"a": 2, "b": 3} and len(calls) == 2

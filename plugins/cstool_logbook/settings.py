@@ -103,49 +103,11 @@ def load_settings(path: Path) -> Settings:
     parsed lists are kept as JSON in the user cache dir, keyed by the file's path,
     size and modification time; any change to the file re-reads it.
     """
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
+    from cstool.cache import cached_parse
+
+    if not path.exists():
         return DEFAULTS
-    key = [str(path.resolve()), stat.st_size, stat.st_mtime_ns]
-    cached = _read_cache(key)
-    if cached is not None:
-        return cached
-    settings = _load_yaml(path)
-    _write_cache(key, settings)
-    return settings
-
-
-def _cache_path() -> Path:
-    from cstool.config import user_cache_dir
-
-    return user_cache_dir() / "logbook-settings.json"
-
-
-def _read_cache(key: list[Any]) -> Settings | None:
-    import json
-
-    try:
-        data = json.loads(_cache_path().read_text(encoding="utf-8"))
-        return from_plain(data["settings"]) if data.get("key") == key else None
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _write_cache(key: list[Any], settings: Settings) -> None:
-    import json
-    import os
-    import tempfile
-
-    path = _cache_path()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".logbook-settings.", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": key, "settings": to_plain(settings)}, fh, ensure_ascii=False)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a cache we cannot write only costs speed
+    return from_plain(cached_parse(path, lambda p: to_plain(_load_yaml(p))))
 
 
 def to_plain(settings: Settings) -> dict[str, Any]:

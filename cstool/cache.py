@@ -1,0 +1,54 @@
+"""A small on-disk cache of parsed files, so a command does not import a YAML parser on every start.
+
+The parsed data is kept as JSON in the user cache dir, keyed by the file's
+resolved path, size and modification time: any change re-parses the file. A
+cache that cannot be read or written only costs speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .config import user_cache_dir
+
+
+def _encode(obj: Any) -> Any:
+    if isinstance(obj, Decimal):
+        return {"__decimal__": str(obj)}
+    raise TypeError(f"cannot cache {type(obj).__name__}")
+
+
+def _decode(obj: dict[str, Any]) -> Any:
+    return Decimal(obj["__decimal__"]) if set(obj) == {"__decimal__"} else obj
+
+
+def cached_parse(path: Path, parse: Callable[[Path], Any]) -> Any:
+    """``parse(path)`` as plain JSON-able data, from the cache when the file is unchanged."""
+    stat = path.stat()
+    resolved = str(path.resolve())
+    key = [resolved, stat.st_size, stat.st_mtime_ns]
+    name = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:16]
+    cache_file = user_cache_dir() / "parsed" / f"{path.stem}-{name}.json"
+    try:
+        stored = json.loads(cache_file.read_text(encoding="utf-8"), object_hook=_decode)
+        if stored.get("key") == key:
+            return stored["data"]
+    except (OSError, ValueError, AttributeError, TypeError):
+        pass
+    data = parse(path)
+    try:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{cache_file.name}.", dir=cache_file.parent)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump({"key": key, "data": data}, fh, ensure_ascii=False, default=_encode)
+        os.replace(tmp, cache_file)
+    except (OSError, TypeError):
+        pass
+    return data
