@@ -99,6 +99,7 @@ class KbIndex:
     _searcher: Any = None
     _t2s: dict[str, str] | None = field(default=None, repr=False)
     phrasing_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    _df: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
 
     @property
     def searcher(self) -> Any:
@@ -119,6 +120,14 @@ class KbIndex:
     @property
     def count(self) -> int:
         return int(self.meta.get("count") or 0)
+
+    def doc_frequency(self, fieldname: str, term: str) -> int:
+        """How many entries hold ``term`` in ``fieldname`` (memoised: the index is read-only)."""
+        key = (fieldname, term)
+        found = self._df.get(key)
+        if found is None:
+            found = self._df[key] = self.searcher.doc_frequency(fieldname, term)
+        return found
 
     def t2s(self) -> dict[str, str]:
         """Traditional -> simplified, per character (built from zhconv at index time)."""

@@ -15,8 +15,9 @@ more than replies.
 
 from __future__ import annotations
 
+import heapq
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +31,12 @@ SYNONYM_FACTOR = 0.8
 # five times the replies; replies are indexed as bigrams only.
 TEXT_FIELDS = {"text": 3.0, "replies": 0.6}
 LATIN_FIELDS = {"shortcut": 8.0, "py": 3.0}
-FUZZY_MIN_LENGTH = 5  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyou)
+FUZZY_MIN_LENGTH = 5
+# Query cost control (see prune_clauses): a term in more than this share of
+# the entries (and more than COMMON_MIN_DOCS of them) is too common to score.
+COMMON_SHARE = 0.1
+COMMON_MIN_DOCS = 50
+MAX_CLAUSES = 16  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyou)
 
 # Closeness to one of the entry's own phrasings (questions, title, keywords)
 # multiplies the BM25F score by up to 1 + this: the KB's own wording, and
@@ -105,22 +111,72 @@ def query_terms(
     return weights, latin
 
 
-def build_query(weights: Mapping[str, float], latin: list[str]) -> Any:
-    from whoosh.query import FuzzyTerm, NullQuery, Or, Term
-
-    clauses: list[Any] = []
+def query_clauses(weights: Mapping[str, float], latin: list[str]) -> list[tuple[str, str, float]]:
+    """Every ``(field, term, boost)`` the query could look up (fuzzy pinyin aside)."""
+    clauses: list[tuple[str, str, float]] = []
     for term, weight in weights.items():
-        clauses.append(Term("text", term, boost=weight * TEXT_FIELDS["text"]))
+        clauses.append(("text", term, weight * TEXT_FIELDS["text"]))
         if len(term) > 1:  # replies hold bigrams only
-            clauses.append(Term("replies", term, boost=weight * TEXT_FIELDS["replies"]))
+            clauses.append(("replies", term, weight * TEXT_FIELDS["replies"]))
     for word in latin:
         for field, boost in LATIN_FIELDS.items():
-            clauses.append(Term(field, word, boost=boost))
+            clauses.append((field, word, boost))
         for field, boost in TEXT_FIELDS.items():  # "iphone", "59"
-            clauses.append(Term(field, word, boost=boost))
+            clauses.append((field, word, boost))
+    return clauses
+
+
+def prune_clauses(
+    clauses: list[tuple[str, str, float]], doc_frequency: Callable[[str, str], int], doc_count: int
+) -> list[tuple[str, str, float]]:
+    """The clauses worth scoring: whoosh scores every posting of every term in
+    pure Python, so a term found in a large share of the entries (的, 亲, a
+    product name of a big KB) costs the most and ranks the least. Terms no
+    entry has are dropped; common ones are dropped when rarer ones remain;
+    at most ``MAX_CLAUSES`` are kept, the most telling (boost x idf) first."""
+    found = [(c, doc_frequency(c[0], c[1])) for c in clauses]
+    found = [(c, df) for c, df in found if df > 0]
+    ceiling = max(COMMON_MIN_DOCS, COMMON_SHARE * doc_count)
+    rare = [(c, df) for c, df in found if df <= ceiling]
+    if rare:
+        found = rare
+    found.sort(key=lambda item: -item[0][2] * math.log(1 + doc_count / item[1]))
+    return [c for c, _ in found[:MAX_CLAUSES]]
+
+
+def score_clauses(
+    searcher: Any, clauses: list[tuple[str, str, float]], latin: list[str], allowed: set[int] | None
+) -> tuple[dict[int, float], dict[int, list[tuple[str, str]]]]:
+    """Whoosh's own scores (TF-IDF x boost, summed over the clauses) per document number,
+    and the Latin-field terms each document matched.
+
+    Each clause's postings are read once and summed into a dict: the same
+    scores as an ``Or`` query, without whoosh's union-matcher tree, which
+    costs several times more per posting in pure Python.
+    """
+    from whoosh.query import FuzzyTerm
+
+    scores: dict[int, float] = {}
+    matched: dict[int, list[tuple[str, str]]] = {}
+
+    def add(m: Any, factor: float | None, label: tuple[str, str] | None) -> None:
+        while m.is_active():
+            docnum = m.id()
+            if allowed is None or docnum in allowed:
+                score = m.weight() * factor if factor is not None else m.score()
+                scores[docnum] = scores.get(docnum, 0.0) + score
+                if label is not None:
+                    matched.setdefault(docnum, []).append(label)
+            m.next()
+
+    for field, term, boost in clauses:  # TF_IDF: weight x idf, times the clause's boost
+        label = (field, term) if field in LATIN_FIELDS else None
+        add(searcher.postings(field, term), boost * searcher.idf(field, term), label)
+    for word in latin:
         if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
-            clauses.append(FuzzyTerm("py", word, boost=LATIN_FIELDS["py"] * 0.5, maxdist=1, prefixlength=1))
-    return Or(clauses) if clauses else NullQuery
+            fuzzy = FuzzyTerm("py", word, boost=LATIN_FIELDS["py"] * 0.5, maxdist=1, prefixlength=1)
+            add(fuzzy.matcher(searcher, searcher.context()), None, ("py", "~" + word))
+    return scores, matched
 
 
 def build_filter(stage: str | None, tag: str | None) -> Any:
@@ -269,21 +325,28 @@ def search(
     if not weights and not latin:
         return []
     picks = picks or {}
-    q = build_query(weights, latin)
+    searcher = index.searcher
+    clauses = prune_clauses(query_clauses(weights, latin), index.doc_frequency, index.count)
+    only = build_filter(stage, tag)
+    allowed = set(searcher.docs_for_query(only)) if only is not None else None
+    scores, matched = score_clauses(searcher, clauses, latin, allowed)
     pool = max(limit * 4, 20)
-    results = index.searcher.search(q, limit=pool, filter=build_filter(stage, tag), terms=bool(latin))
+    best = heapq.nsmallest(pool, scores.items(), key=lambda item: (-item[1], item[0]))
+    results = [(score, searcher.stored_fields(docnum)["doc"], docnum) for docnum, score in best]
     own = frozenset(terms(to_simplified(normalize(query), index.t2s())))  # as typed, without synonyms
     cache = index.phrasing_cache
     typed = exact_form(to_simplified(query, index.t2s()))
     candidates = []
-    for hit in results:
-        phrasings, exact = phrasing_terms(hit["doc"], cache)
+    for score, doc, _ in results:
+        phrasings, exact = phrasing_terms(doc, cache)
         factor = 1 + PHRASING_WEIGHT * closest_phrasing(own, phrasings) ** 2
         if typed in exact:
             factor *= EXACT_BOOST
-        candidates.append((hit.score * factor, hit["doc"]))
+        candidates.append((score * factor, doc))
     latin_hits = (
-        {hit["doc"]["id"]: latin_matches(hit.matched_terms(), latin) for hit in results} if latin else {}
+        {doc["id"]: latin_matches(matched.get(docnum, ()), latin) for _, doc, docnum in results}
+        if latin
+        else {}
     )
     hits = []
     for score, doc in rank(candidates, picks)[:limit]:
