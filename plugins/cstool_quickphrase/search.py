@@ -233,12 +233,28 @@ def rank(
     return scored
 
 
+def curated_terms(
+    doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]
+) -> tuple[str, frozenset[str]]:
+    """The entry's curated text (title, questions, keywords, tags) simplified, and its terms; memoised."""
+    key = ("curated", doc["id"])
+    found = cache.get(key)
+    if found is None:
+        curated = "\n".join(
+            [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
+        )
+        curated = to_simplified(normalize(curated), t2s)
+        found = cache[key] = (curated, frozenset(terms(curated)))
+    return found
+
+
 def relevance(
     query: str,
     synonyms: list[list[str]],
     t2s: Mapping[str, str],
     doc: Mapping[str, Any],
     latin_matched: float,
+    cache: dict[Any, Any] | None = None,
 ) -> float:
     """How well the entry covers the question, 0..1 (comparable across queries, unlike BM25 scores).
 
@@ -250,17 +266,13 @@ def relevance(
     from .analysis import STOP_CHARS
 
     text = to_simplified(normalize(query), t2s)
-    curated = "\n".join(
-        [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
-    )
-    curated = to_simplified(normalize(curated), t2s)
+    curated, have = curated_terms(doc, t2s, {} if cache is None else cache)
     for group in synonyms:  # write the question in the entry's own words
         used = next((w for w in group if w and w in curated), None)
         if used:
             for word in group:
                 if word and word != used and word in text:
                     text = text.replace(word, used)
-    have = set(terms(curated))
     chars: list[str] = []
     pairs: list[str] = []
     latin = 0
@@ -350,7 +362,7 @@ def search(
     )
     hits = []
     for score, doc in rank(candidates, picks)[:limit]:
-        covered = relevance(query, index.synonyms, index.t2s(), doc, latin_hits.get(doc["id"], 0.0))
+        covered = relevance(query, index.synonyms, index.t2s(), doc, latin_hits.get(doc["id"], 0.0), cache)
         hits.append(Hit(doc["id"], round(score, 3), covered, picks.get(doc["id"], 0), doc))
     return hits
 
