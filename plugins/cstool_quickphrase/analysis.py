@@ -16,6 +16,7 @@ import re
 import unicodedata
 
 from whoosh.analysis import Composable, Token
+from whoosh.codec.whoosh3 import W3Codec
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
 TERMS_VERSION = 5
@@ -119,3 +120,15 @@ def cjk_analyzer() -> CjkTokenizer:
 
 def cjk_bigram_analyzer() -> CjkBigramTokenizer:
     return CjkBigramTokenizer()
+
+
+class LeanCodec(W3Codec):
+    """Whoosh's default codec minus per-posting length statistics.
+
+    Those statistics (a field-length lookup per posting while writing) only
+    feed BM25's block-quality skipping; search scores TF-IDF from raw
+    postings, so writing them is a fifth of the build for nothing. Pickled
+    into the index's table of contents: keep this path and name stable.
+    """
+
+    length_stats = False

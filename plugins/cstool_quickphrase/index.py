@@ -208,6 +208,7 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
     """
     from whoosh import index as whoosh_index
 
+    from .analysis import LeanCodec
     from .model import load_phrasebook
 
     sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
@@ -221,7 +222,7 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
     tmp.mkdir()
     try:
         ix = whoosh_index.create_in(str(tmp), schema(), indexname=INDEX_NAME)
-        writer = ix.writer(limitmb=256)
+        writer = ix.writer(limitmb=256, codec=LeanCodec())
         pinyin = _PinyinCache()
         total = len(book.entries)
         for order, entry in enumerate(book.entries):
