@@ -221,3 +221,41 @@ def test_kb_match_hook_finds_known_questions_and_reports_gaps(kb):
     assert matches[1] is None  # nothing about invoices in this KB
     assert matches[2]["id"] == "aftersale.damaged"
     assert matches[3]["id"] == "promo.free_shipping"
+
+
+# ---------------------------------------------------------------- a large KB's parallel build
+
+
+def test_parallel_build_of_a_large_kb_ranks_exactly_like_one_process(cli, monkeypatch):
+    """A KB above PARALLEL_MIN_ENTRIES is written by two processes into several
+    segments; what an agent sees must not change."""
+    from cstool_quickphrase import index
+
+    from cstool.kb import bundled_kb_path
+
+    if not index._can_fork_workers():
+        pytest.skip("one CPU, or multiprocessing does not fork here: the build stays in one process")
+    queries = ["能便宜点吗", "啥时候发货", "破损", "bzq", "baoyou", "包郵嗎", "退款多久到账", "可以开发票吗"]
+
+    def results() -> list[list[tuple[str, float]]]:
+        out = []
+        for query in queries:
+            result = cli("--kb", bundled_kb_path(), "search", query, "--json", "--limit", "5")
+            assert result.exit_code == 0, result.stderr
+            out.append([(hit["id"], hit["score"]) for hit in json.loads(result.stdout)])
+        return out
+
+    assert cli("--kb", bundled_kb_path(), "kb", "index").exit_code == 0
+    one_process = results()
+    monkeypatch.setattr(index, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(index, "PARALLEL_BATCH", 7)
+    assert cli("--kb", bundled_kb_path(), "kb", "index").exit_code == 0
+    opened = index.open_index(KnowledgeBase(bundled_kb_path()))
+    try:
+        assert len(opened.searcher.reader().leaf_readers()) > 1  # really several segments
+    finally:
+        opened.close()
+    parallel = results()
+    for a, b in zip(one_process, parallel, strict=True):
+        assert [i for i, _ in a] == [i for i, _ in b]
+        assert [s for _, s in a] == pytest.approx([s for _, s in b])

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from whoosh.analysis import Composable, Token
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import TEXT
+from whoosh.system import pack_uint
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
 TERMS_VERSION = 5
@@ -132,3 +135,17 @@ class LeanCodec(W3Codec):
     """
 
     length_stats = False
+
+
+class CjkText(TEXT):
+    """A TEXT field (frequencies, no positions) that counts :func:`terms` directly.
+
+    Same postings as whoosh's generic path, which builds a Token per term and
+    tallies them through the format: the largest share of writing a document.
+    Pickled into the index's schema: keep this path and name stable.
+    """
+
+    def index(self, value, **kwargs):
+        field_boost = self.format.field_boost
+        for text, freq in Counter(self.analyzer.split(value)).items():
+            yield text.encode("utf-8"), freq, freq * field_boost, pack_uint(freq)
