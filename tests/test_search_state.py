@@ -259,3 +259,49 @@ def test_parallel_build_of_a_large_kb_ranks_exactly_like_one_process(cli, monkey
     for a, b in zip(one_process, parallel, strict=True):
         assert [i for i, _ in a] == [i for i, _ in b]
         assert [s for _, s in a] == pytest.approx([s for _, s in b])
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers):
+    """Search reads whoosh's posting blocks directly (the fast path); over many
+    blocks and segments it must see exactly what whoosh's matcher API sees."""
+    from cstool_quickphrase import index
+
+    if workers == 2:
+        if not index._can_fork_workers():
+            pytest.skip("one CPU, or multiprocessing does not fork here")
+        monkeypatch.setattr(index, "PARALLEL_MIN_ENTRIES", 1)
+        monkeypatch.setattr(index, "PARALLEL_BATCH", 100)
+    root = tmp_path / "big-kb"
+    (root / "phrases").mkdir(parents=True)
+    (root / "kb.yaml").write_text("name: 大店\n", encoding="utf-8")
+    entries = "".join(
+        f"  - id: ship.e{n}\n    title: 第{n}号商品什么时候发货\n    keywords: [发货]\n"
+        f"    questions: [{'几号发货' if n % 3 else '今天能发吗'}]\n    replies: [亲，{n}号商品付款后当天发货~]\n"
+        for n in range(400)
+    )
+    (root / "phrases" / "many.yaml").write_text("entries:\n" + entries, encoding="utf-8")
+    opened = index.open_index(KnowledgeBase(root))
+    try:
+        searcher = opened.searcher
+        assert len(searcher.leaf_searchers()) == workers
+        for field, term in [("text", "发货"), ("text", "几号"), ("replies", "商品"), ("py", "fahuo")]:
+            fast_ids, fast_weights = index.read_postings(searcher, field, term)
+            whoosh_ids, whoosh_weights = index.generic_postings(searcher.postings(field, term))
+            assert len(fast_ids) > 128  # more than one stored block
+            assert list(fast_ids) == whoosh_ids
+            assert list(fast_weights) == whoosh_weights
+            assert opened.postings(field, term) == (fast_ids, fast_weights)
+        assert [list(x) for x in index.read_postings(searcher, "text", "没有的词")] == [[], []]
+    finally:
+        opened.close()
+
+
+def test_top_scores_keeps_the_best_and_breaks_ties_by_kb_order():
+    from cstool_quickphrase.search import top_scores
+
+    scores = {7: 1.0, 3: 5.0, 9: 5.0, 1: 2.0, 4: 2.0, 2: 0.5}
+    assert top_scores(scores, 3) == [(3, 5.0), (9, 5.0), (1, 2.0)]
+    assert top_scores(scores, 4) == [(3, 5.0), (9, 5.0), (1, 2.0), (4, 2.0)]
+    assert top_scores(scores, 10) == sorted(scores.items(), key=lambda i: (-i[1], i[0]))
+    assert top_scores({}, 5) == []

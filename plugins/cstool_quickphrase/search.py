@@ -145,38 +145,57 @@ def prune_clauses(
 
 
 def score_clauses(
-    searcher: Any, clauses: list[tuple[str, str, float]], latin: list[str], allowed: set[int] | None
+    index: Any, clauses: list[tuple[str, str, float]], latin: list[str], allowed: set[int] | None
 ) -> tuple[dict[int, float], dict[int, list[tuple[str, str]]]]:
     """Whoosh's own scores (TF-IDF x boost, summed over the clauses) per document number,
     and the Latin-field terms each document matched.
 
-    Each clause's postings are read once and summed into a dict: the same
-    scores as an ``Or`` query, without whoosh's union-matcher tree, which
-    costs several times more per posting in pure Python.
+    Each clause's postings (memoised by the open index) are summed into a
+    dict: the same scores as an ``Or`` query, without whoosh's union-matcher
+    tree, which costs several times more per posting in pure Python.
     """
     from whoosh.query import FuzzyTerm
 
+    searcher = index.searcher
     scores: dict[int, float] = {}
     matched: dict[int, list[tuple[str, str]]] = {}
 
-    def add(m: Any, factor: float | None, label: tuple[str, str] | None) -> None:
-        while m.is_active():
-            docnum = m.id()
+    for field, term, boost in clauses:  # TF_IDF: weight x idf, times the clause's boost
+        factor = boost * searcher.idf(field, term)
+        label = (field, term) if field in LATIN_FIELDS else None
+        ids, weights = index.postings(field, term)
+        if allowed is None and label is None:  # the common case, kept tight: it runs per posting
+            get = scores.get
+            for docnum, weight in zip(ids, weights, strict=True):
+                scores[docnum] = get(docnum, 0.0) + weight * factor
+            continue
+        for docnum, weight in zip(ids, weights, strict=True):
             if allowed is None or docnum in allowed:
-                score = m.weight() * factor if factor is not None else m.score()
-                scores[docnum] = scores.get(docnum, 0.0) + score
+                scores[docnum] = scores.get(docnum, 0.0) + weight * factor
                 if label is not None:
                     matched.setdefault(docnum, []).append(label)
-            m.next()
-
-    for field, term, boost in clauses:  # TF_IDF: weight x idf, times the clause's boost
-        label = (field, term) if field in LATIN_FIELDS else None
-        add(searcher.postings(field, term), boost * searcher.idf(field, term), label)
     for word in latin:
         if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
             fuzzy = FuzzyTerm("py", word, boost=LATIN_FIELDS["py"] * 0.5, maxdist=1, prefixlength=1)
-            add(fuzzy.matcher(searcher, searcher.context()), None, ("py", "~" + word))
+            m = fuzzy.matcher(searcher, searcher.context())
+            while m.is_active():
+                docnum = m.id()
+                if allowed is None or docnum in allowed:
+                    scores[docnum] = scores.get(docnum, 0.0) + m.score()
+                    matched.setdefault(docnum, []).append(("py", "~" + word))
+                m.next()
     return scores, matched
+
+
+def top_scores(scores: Mapping[int, float], n: int) -> list[tuple[int, float]]:
+    """The ``n`` best ``(docnum, score)``, best first, lower docnum first on ties.
+
+    The cut-off comes from the bare floats (C speed); only the few at or
+    above it are sorted with the tie-break."""
+    if len(scores) > n:
+        cutoff = heapq.nlargest(n, scores.values())[-1]
+        scores = {d: s for d, s in scores.items() if s >= cutoff}
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]
 
 
 def build_filter(stage: str | None, tag: str | None) -> Any:
@@ -341,9 +360,9 @@ def search(
     clauses = prune_clauses(query_clauses(weights, latin), index.doc_frequency, index.count)
     only = build_filter(stage, tag)
     allowed = set(searcher.docs_for_query(only)) if only is not None else None
-    scores, matched = score_clauses(searcher, clauses, latin, allowed)
+    scores, matched = score_clauses(index, clauses, latin, allowed)
     pool = max(limit * 4, 20)
-    best = heapq.nsmallest(pool, scores.items(), key=lambda item: (-item[1], item[0]))
+    best = top_scores(scores, pool)
     results = [(score, searcher.stored_fields(docnum)["doc"], docnum) for docnum, score in best]
     own = frozenset(terms(to_simplified(normalize(query), index.t2s())))  # as typed, without synonyms
     cache = index.phrasing_cache
