@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cstool import hookimpl
-from cstool.cli import build_app, run
+from cstool.cli import build_app, invoked_name, keep_only_invoked, run
 from cstool.errors import BadInput
 from cstool.kb import bundled_kb_path, find_kb_root
 from cstool.plugins import make_plugin_manager
@@ -73,6 +73,42 @@ def test_unexpected_error_is_one_line_without_traceback(monkeypatch, capsys):
     assert run(["explode", "--kind", "other"]) == 1
     err = capsys.readouterr().err
     assert "内部错误" in err and "CSTOOL_DEBUG" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["search", "能便宜点吗"], "search"),
+        (["--kb", "search", "log", "list"], "log"),  # a KB folder may be called anything
+        (["--kb=team", "promo", "quote"], "promo"),
+        (["--help"], None),
+        (["--version", "search"], None),
+        ([], None),
+    ],
+)
+def test_invoked_command_is_found_after_the_root_options(args, name):
+    assert invoked_name(args) == name
+
+
+def names(app):
+    return sorted([c.name for c in app.registered_commands] + [g.name for g in app.registered_groups])
+
+
+def test_only_the_invoked_command_is_built_and_everything_else_sees_all():
+    pm = make_plugin_manager()
+    everything = names(build_app(pm))
+    assert {"search", "kb", "promo", "log", "plugins"} <= set(everything)
+    assert names(keep_only_invoked(build_app(pm), ["--kb", "x", "promo", "quote"])) == ["promo"]
+    assert names(keep_only_invoked(build_app(pm), ["search", "x"])) == ["search"]
+    for args in (["serch", "x"], ["--help"], []):
+        assert names(keep_only_invoked(build_app(pm), args)) == everything
+
+
+def test_root_help_still_lists_every_command(cli):
+    result = cli("--help")
+    assert result.exit_code == 0
+    for name in ("search", "kb", "promo", "log", "plugins"):
+        assert name in result.stdout
 
 
 def test_build_app_is_fresh_each_time():
