@@ -161,11 +161,13 @@ def index_command(ctx: typer.Context) -> None:
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        auto_refresh=False,  # no refresh thread: a large KB's build forks worker processes
     ) as bar:
         task = bar.add_task("index", total=None)
 
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            bar.refresh()
 
         meta = build_index(kb, progress=progress)
     elapsed = time.perf_counter() - start

@@ -322,10 +322,17 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
 
 def _can_fork_workers() -> bool:
     """whoosh's multi-process writer works with fork only (it hangs under
-    forkserver, Python 3.14's default on Linux): elsewhere write in one process."""
+    forkserver, Python 3.14's default on Linux), and forking is only safe with
+    no other thread running (the interactive prompt has some): otherwise
+    write in one process."""
     import multiprocessing
+    import threading
 
-    return (os.cpu_count() or 1) > 1 and multiprocessing.get_start_method() == "fork"
+    return (
+        (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+        and multiprocessing.get_start_method() == "fork"
+    )
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
