@@ -174,6 +174,11 @@ def main() -> int:
         start = time.perf_counter()
         session.find(q)
         samples.append(time.perf_counter() - start)
+    again = []  # a shift repeats questions: the open index has these terms decoded now
+    for q in queries:
+        start = time.perf_counter()
+        session.find(q)
+        again.append(time.perf_counter() - start)
     session.close()
 
     print(
@@ -197,6 +202,9 @@ def main() -> int:
         f"| interactive query p50 ({len(samples)} queries, index open) | {percentile_ms(samples, 50):.2f} ms | |"
     )
     print(f"| interactive query p99 | {percentile_ms(samples, 99):.2f} ms | ≤ 5 ms |")
+    print(
+        f"| … the same queries again, p50 / p99 | {percentile_ms(again, 50):.2f} / {percentile_ms(again, 99):.2f} ms | |"
+    )
     print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0
 
