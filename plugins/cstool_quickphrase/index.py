@@ -26,7 +26,7 @@ from typing import Any
 
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
-from .analysis import TERMS_VERSION
+from .analysis import TERMS_VERSION, CjkText, LeanCodec, cjk_analyzer, cjk_bigram_analyzer, is_cjk, runs
 
 INDEX_FORMAT = f"qp-1.{TERMS_VERSION}"
 META_FILE = "meta.json"
@@ -254,8 +254,6 @@ def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any]) -> KbIndex 
 def schema() -> Any:
     from whoosh import fields
 
-    from .analysis import CjkText, cjk_analyzer, cjk_bigram_analyzer
-
     # Few fields on purpose: every (field, term) pair is a posting to write,
     # and whoosh's writer is pure Python.
     return fields.Schema(
@@ -278,7 +276,6 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
     """
     from whoosh import index as whoosh_index
 
-    from .analysis import LeanCodec
     from .model import load_phrasebook
 
     sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
@@ -383,8 +380,6 @@ class _PinyinCache:
         self._memo: dict[str, tuple[list[str], list[str]]] = {}
 
     def terms(self, words: Iterable[str]) -> tuple[list[str], list[str]]:
-        from .analysis import is_cjk, runs
-
         full: list[str] = []
         initials: list[str] = []
         for word in words:
