@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from .config import user_cache_dir
+from .files import atomic_write
 
 
 def _encode(obj: Any) -> Any:
@@ -45,10 +44,8 @@ def cached_parse(path: Path, parse: Callable[[Path], Any]) -> Any:
     data = parse(path)
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{cache_file.name}.", dir=cache_file.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"key": key, "data": data}, fh, ensure_ascii=False, default=_encode)
-        os.replace(tmp, cache_file)
+        text = json.dumps({"key": key, "data": data}, ensure_ascii=False, default=_encode)
+        atomic_write(cache_file, text, mode=0o600)
     except (OSError, TypeError):
         pass
     return data

@@ -11,8 +11,6 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from .errors import BadInput
+from .files import atomic_write
 
 
 class _Constructor(RoundTripConstructor):
@@ -147,7 +146,7 @@ def line_of(node: Any, key: Any = None) -> int | None:
         return int(lc.line) + 1 if lc.line is not None else None
 
 
-def atomic_write(path: Path, text: str) -> bool:
+def write_if_changed(path: Path, text: str) -> bool:
     """Write ``text`` to ``path`` atomically; return False if it was unchanged."""
     try:
         if path.read_text(encoding="utf-8") == text:
@@ -155,18 +154,7 @@ def atomic_write(path: Path, text: str) -> bool:
     except (FileNotFoundError, UnicodeDecodeError):
         pass
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o7777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(path, text)
     return True
 
 
@@ -174,4 +162,4 @@ def dump_file(path: Path, data: Any) -> bool:
     """Write ``data`` as YAML, re-parsing it first so we never write a file we cannot read back."""
     text = dumps(data)
     loads(text, path)
-    return atomic_write(path, text)
+    return write_if_changed(path, text)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cstool import yamlio
+from cstool import files, yamlio
 from cstool.errors import BadInput
 from cstool.money import fmt, parse_money, round_cent
 from cstool.timeutil import get_zone, parse_time
@@ -107,13 +107,13 @@ def test_atomic_write_leaves_the_old_file_when_writing_fails(tmp_path, monkeypat
     def failing_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(yamlio.os, "replace", failing_replace)
+    monkeypatch.setattr(files.os, "replace", failing_replace)
     with pytest.raises(OSError):
-        yamlio.atomic_write(path, "new: true\n")
+        yamlio.write_if_changed(path, "new: true\n")
     assert path.read_text(encoding="utf-8") == "old: true\n"
     assert [p.name for p in Path(tmp_path).iterdir()] == ["keep.yaml"]  # no temp file left behind
     monkeypatch.undo()
-    yamlio.atomic_write(path, "new: true\n")
+    yamlio.write_if_changed(path, "new: true\n")
     assert path.read_text(encoding="utf-8") == "new: true\n" and (path.stat().st_mode & 0o777) == 0o640
 
 

@@ -16,10 +16,10 @@ import pytest
 import zhconv
 from cstool_quickphrase.lint import lint_kb, rules_from_settings
 from cstool_quickphrase.model import load_phrasebook, phrase_files
-from cstool_quickphrase.render import placeholders_in, render_text
 
 from cstool import yamlio
 from cstool.kb import KnowledgeBase
+from cstool.template import placeholders_in, render_text
 
 REPO = Path(__file__).resolve().parent.parent
 KB_ROOT = REPO / "kb"

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from cstool.errors import BadInput
+from cstool.files import atomic_write
 
 from .models import KINDS
 
@@ -290,18 +289,9 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise BadInput("这是一个文件夹，请给出文件名", path=path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        atomic_write(path, data)
     except OSError as exc:
         raise BadInput(f"无法写入：{exc.strerror}", path=path) from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:

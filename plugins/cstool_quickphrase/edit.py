@@ -157,7 +157,7 @@ def add_entry(path: Path, entry: NewEntry, *, topic: str | None = None) -> AddRe
     if _plain(reloaded) != expected:
         raise BadInput("写入后的内容和预期不一致，已放弃（没有写入任何内容）", path=path)
     _check_entry(reloaded, path)
-    yamlio.atomic_write(path, text)
+    yamlio.write_if_changed(path, text)
     new_entries = _entries_of(reloaded, path)
     line = yamlio.line_of(new_entries, len(new_entries) - 1) or 1
     return AddResult(path=path, line=line, created=created, reformatted=not _keeps_lines(base, text))

@@ -23,9 +23,9 @@ from typing import Any
 
 from cstool.errors import BadInput
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
+from cstool.template import leftover_braces, placeholders_in
 
 from .model import Entry, Phrasebook, Problem, load_phrasebook
-from .render import PLACEHOLDER
 
 DEFAULT_MAX_REPLY_LENGTH = 200
 DEFAULT_BARE_NEGATIVES = ("不能", "没有", "不可以", "不行")
@@ -192,7 +192,7 @@ def lint_entry(
 def check_text(text: str, rules: LintRules, known: set[str]) -> list[Problem]:
     """Rules for one message a buyer will read (one reply, or one step of a script)."""
     found: list[Problem] = []
-    names = {m[1] for m in PLACEHOLDER.finditer(text) if m[1]}
+    names = placeholders_in(text)
     for name in sorted(names - known):
         found.append(
             Problem(
@@ -201,8 +201,7 @@ def check_text(text: str, rules: LintRules, known: set[str]) -> list[Problem]:
                 f"未知占位符 {{{name}}}（在 kb.yaml placeholders 里定义，或改掉）",
             )
         )
-    leftover = PLACEHOLDER.sub("", text)
-    if "{" in leftover or "}" in leftover:
+    if leftover_braces(text):
         found.append(
             Problem(
                 "error",

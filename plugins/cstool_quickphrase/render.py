@@ -1,42 +1,14 @@
-"""Filling reply placeholders such as ``{shop}`` safely.
-
-Only bare names are replaced (``{shop}``); there is no attribute or index
-access, no format spec, nothing evaluated: a template cannot reach into
-Python objects. ``{{`` and ``}}`` write literal braces. An unknown name stays
-visible as ``{name}`` so the agent notices before sending (``kb lint`` flags it).
-"""
+"""Rendering a reply's steps (say/wait) with its placeholders filled by :mod:`cstool.template`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
+
+from cstool.template import PLACEHOLDER, placeholders_in, render_text
 
 from .model import Reply
 
-PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def placeholders_in(text: str) -> set[str]:
-    return {m[1] for m in PLACEHOLDER.finditer(text) if m[1]}
-
-
-def render_text(text: str, values: Mapping[str, Callable[[], str]]) -> str:
-    cache: dict[str, str] = {}
-
-    def substitute(match: re.Match[str]) -> str:
-        token = match[0]
-        if token == "{{":
-            return "{"
-        if token == "}}":
-            return "}"
-        name = match[1]
-        if name not in values:
-            return token
-        if name not in cache:
-            cache[name] = str(values[name]())
-        return cache[name]
-
-    return PLACEHOLDER.sub(substitute, text)
+__all__ = ["PLACEHOLDER", "placeholders_in", "render_reply", "render_text", "reply_as_text"]
 
 
 def render_reply(reply: Reply, values: Mapping[str, Callable[[], str]]) -> list[dict[str, str]]:

@@ -162,6 +162,6 @@ def init_kb(target: Path) -> list[Path]:
         path = target / name
         if path.suffix == ".yaml":
             yamlio.loads(text, path)  # a template we cannot read back must never be written
-        yamlio.atomic_write(path, text)
+        yamlio.write_if_changed(path, text)
         written.append(Path(name))
     return written
