@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from cstool_logbook.masking import mask_data, mask_text
 from hypothesis import given
 from hypothesis import strategies as st
+
+from cstool.masking import mask_data, mask_text
 
 pytest_plugins = ["logbook_helpers"]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from cstool.errors import BadInput
+from cstool.masking import mask_data
 
 from . import prompts
-from .masking import mask_data
 from .models import (
     CHECKLIST,
     KINDS,

@@ -59,10 +59,10 @@ def _kind(value: str | None) -> str | None:
 
 
 def _record(ctx: typer.Context, db: str | None, kind: str, raw: dict, as_json: bool) -> None:
+    from cstool.masking import mask_data
     from cstool.output import info, print_json
 
     from .actions import record, summary
-    from .masking import mask_data
 
     with _session(ctx, db) as session:
         entry = record(session, kind, raw)
@@ -316,11 +316,11 @@ def make_group() -> typer.Typer:
         db: Db = None,
     ) -> None:
         """修改结果、记录催付或追加备注；每次修改都留在历史里。"""
+        from cstool.masking import mask_data
         from cstool.output import info, print_json
 
         from .actions import describe_changes, parse_checks
         from .actions import update as do_update
-        from .masking import mask_data
         from .models import Update
 
         change = Update(

@@ -1,4 +1,4 @@
-"""Masking buyers' personal information in everything the logbook prints or exports.
+"""Masking personal information (phones, addresses, names) in everything cstool prints, exports or learns.
 
 Phone numbers (mobiles, also written with spaces or dashes, and landlines),
 detailed addresses and real names are masked wherever they appear, also in
