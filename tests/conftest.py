@@ -30,6 +30,8 @@ def isolated_home(tmp_path_factory, monkeypatch):
     """No test reads or writes the real user's config, data or cache."""
     home = tmp_path_factory.mktemp("cstool-home")
     monkeypatch.setenv("CSTOOL_HOME", str(home))
+    # prompt_toolkit otherwise waits ~1 s per prompt for a cursor-position reply a pty never sends
+    monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
     for var in ("CSTOOL_KB", "CSTOOL_DB", "CSTOOL_NOW", "CSTOOL_CONFIG", "CSTOOL_LOAD_PLUGINS",
                 "CSTOOL_DISABLE_PLUGINS", "CSTOOL_DEBUG", "CSTOOL_AGENT"):
         monkeypatch.delenv(var, raising=False)
@@ -76,3 +78,12 @@ def cli_process():
         return Result(proc.returncode, proc.stdout, proc.stderr)
 
     return invoke
+
+
+def pytest_terminal_summary(terminalreporter):
+    from reporting import SECTIONS
+
+    for section, lines in SECTIONS.items():
+        terminalreporter.write_sep("-", section)
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -112,8 +112,14 @@ def test_root_help_still_lists_every_command(cli):
 
 
 def test_build_app_is_fresh_each_time():
+    """A command added to one app (as a test might) never leaks into the next one."""
     pm = make_plugin_manager(load_entrypoints=False)
-    assert build_app(pm) is not build_app(pm)
+    first = build_app(pm)
+    before = [c.name or c.callback.__name__ for c in first.registered_commands]  # type: ignore[union-attr]
+    first.command("only-here")(lambda: None)
+    second = build_app(pm)
+    assert [c.name or c.callback.__name__ for c in second.registered_commands] == before  # type: ignore[union-attr]
+    assert "only-here" not in before
 
 
 def test_plugins_listing_for_a_person(cli):

@@ -26,7 +26,7 @@ def _state(tmp_path, kb_yaml: str) -> AppState:
     return AppState(pm=pm, kb_option=str(tmp_path))
 
 
-def test_cstool_placeholders_values_are_lazy_and_team_settings_win(tmp_path):
+def test_hook_cstool_placeholders_values_are_lazy_and_team_settings_win(tmp_path):
     PromoLike.calls = 0
     values = _state(tmp_path, "placeholders:\n  shop: 小暖家居\n  courier: 中通\n").placeholders()
     assert PromoLike.calls == 0  # nothing computed until a reply uses it

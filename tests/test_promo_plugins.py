@@ -88,7 +88,7 @@ def test_plugin_registering_a_bad_rule_class_is_reported_and_skipped(tmp_path, c
     assert "加载失败" in capsys.readouterr().err
 
 
-def test_builtin_types_come_through_the_hook():
+def test_hook_cstool_promo_rule_types_brings_the_builtin_types():
     from cstool_promo.registry import collect_rule_types
 
     assert set(collect_rule_types(make_plugin_manager())) >= {

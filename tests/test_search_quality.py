@@ -11,29 +11,14 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from reporting import report
 
 REPO = Path(__file__).resolve().parent.parent
 HELDOUT = REPO / "tests" / "data" / "heldout_queries.yaml"
 TOP1_FLOOR = 0.75
 TOP3_FLOOR = 0.90
 
-REPORT: list[str] = []
-
-
-class _Summary:
-    """Registered at run time: pytest calls it at the end to print the figures (no ``-s`` needed)."""
-
-    def pytest_terminal_summary(self, terminalreporter):
-        terminalreporter.write_sep("-", "search quality (starter KB)")
-        for line in REPORT:
-            terminalreporter.write_line(line)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def quality_summary(request):
-    summary = _Summary()
-    request.config.pluginmanager.register(summary, "cstool-search-quality")
-    yield
+SECTION = "search quality (starter KB)"
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +56,7 @@ def test_every_kb_question_finds_its_own_entry_first(starter_index):
             got = ranked_ids(starter_index, question, limit=1)
             if got != [doc["id"]]:
                 misses.append(f"{question!r} -> {got} (want {doc['id']})")
-    REPORT.append(f"search quality: KB's own questions first: {total - len(misses)}/{total}")
+    report(SECTION, f"search quality: KB's own questions first: {total - len(misses)}/{total}")
     assert total > 100
     assert not misses, "\n".join(misses)
 
@@ -101,7 +86,7 @@ def test_heldout_accuracy(starter_index, record_property):
     lines = [f"search quality on {n} held-out queries: top-1 {top1:.1%}, top-3 {top3:.1%}"]
     for kind, (count, one, three) in sorted(by_kind.items()):
         lines.append(f"  {kind:<12} {count:>3}  top-1 {one / count:.0%}  top-3 {three / count:.0%}")
-    REPORT.extend(lines)
+    report(SECTION, *lines)
     print("\n".join(lines + ["misses (top-1):", *misses]))
     assert top3 >= TOP3_FLOOR, "\n".join(misses)
     assert top1 >= TOP1_FLOOR, "\n".join(misses)

@@ -209,7 +209,7 @@ def test_index_lives_in_the_user_cache_not_in_the_kb(cli, kb, isolated_home):
 # ---------------------------------------------------------------- the kb_match hook
 
 
-def test_kb_match_hook_finds_known_questions_and_reports_gaps(kb):
+def test_hook_cstool_kb_match_finds_known_questions_and_reports_gaps(kb):
     from cstool.plugins import make_plugin_manager
 
     pm = make_plugin_manager()
