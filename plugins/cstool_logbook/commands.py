@@ -41,6 +41,11 @@ Followup = Annotated[
 ]
 Since = Annotated[str | None, typer.Option("--from", help="开始日期（含）", show_default=False)]
 Until = Annotated[str | None, typer.Option("--to", help="结束日期（含）", show_default=False)]
+Out = Annotated[
+    str | None,
+    typer.Option("--out", help="保存到文件（- 表示标准输出）；已有文件需加 --force", show_default=False),
+]
+Force = Annotated[bool, typer.Option("--force", help="--out 的文件已存在时覆盖它")]
 Kind = Annotated[
     str | None, typer.Option("--kind", help="类型：inquiry|unpaid|promise|complaint", show_default=False)
 ]
@@ -443,25 +448,38 @@ def make_group() -> typer.Typer:
             str | None, typer.Option("--agent", help="只统计这位客服", show_default=False)
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="table|markdown|csv|xlsx|json")] = "table",
-        out: Annotated[Path | None, typer.Option("--out", help="保存到文件", show_default=False)] = None,
+        out: Out = None,
+        force: Force = False,
         top: Annotated[int, typer.Option("--top", min=1, help="列出咨询最多的前几个问题")] = 10,
         unmasked: Unmasked = False,
         db: Db = None,
     ) -> None:
         """主管报表：询盘转化、未成交原因、常见问题、催付挽回、未结投诉、知识库缺口。"""
         from cstool.errors import BadInput
+        from cstool.files import check_output
 
         from .actions import report as build
         from .actions import shown
         from .export import write_report
+        from .report import kb_used, no_entries_note
 
         if day and week:
             raise BadInput("--day 和 --week 只能选一个")
+        check_output(out, force=force)  # before any work: a refused --out costs nothing
         with _session(ctx, db) as session:
             data = shown(
                 build(session, kind="week" if week else "day", day=date, agent=agent, top=top), unmasked
             )
-        write_report(data, fmt, out)
+            note = None
+            if agent and not any(data["counts"].values()):
+                known = bool(session.store.query(agent=agent, limit=1))
+                note = no_entries_note(agent, data["period"]["label"], known=known)
+            data["kb"] = kb_used(session.state.kb)
+        if note:
+            from cstool.output import info
+
+            info(note)
+        write_report(data, fmt, out, force=force, private=unmasked)
 
     @group.command("export")
     def export(
@@ -473,19 +491,23 @@ def make_group() -> typer.Typer:
             str | None, typer.Option("--agent", help="只导出这位客服的记录", show_default=False)
         ] = None,
         fmt: Annotated[str, typer.Option("--format", help="csv|markdown|xlsx|json")] = "csv",
-        out: Annotated[Path | None, typer.Option("--out", help="保存到文件", show_default=False)] = None,
+        out: Out = None,
+        force: Force = False,
         unmasked: Unmasked = False,
         db: Db = None,
     ) -> None:
         """导出记录（中文表头，Excel/WPS 可直接打开）。"""
+        from cstool.files import check_output
+
         from .actions import export_entries, shown
         from .export import write_entries
 
+        check_output(out, force=force)  # before any work: a refused --out costs nothing
         with _session(ctx, db) as session:
             rows = shown(
                 export_entries(session, kind=_kind(kind), start=start, end=end, agent=agent), unmasked
             )
-        write_entries(rows, fmt, out)
+        write_entries(rows, fmt, out, force=force, private=unmasked)
 
     @group.command("import")
     def import_(

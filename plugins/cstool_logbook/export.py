@@ -3,20 +3,19 @@
 A report is first turned into neutral sections (title, headers, rows); every
 format renders the same sections, so the figures cannot differ between them.
 CSV is written UTF-8 with a BOM so Excel and WPS open the Chinese headers.
+CSV and xlsx go through :mod:`cstool.spreadsheet`: text a person typed can
+never become a formula, amounts are numbers (¥ format in xlsx).
 """
 
 from __future__ import annotations
 
-import csv
 import io
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from cstool.errors import BadInput
-from cstool.files import atomic_write
+from cstool.spreadsheet import Percent, csv_text
 
 from .models import KINDS
 
@@ -77,9 +76,13 @@ def cell_text(value: Any) -> str:
 
 
 # --- entries ----------------------------------------------------------------------------------
-def entry_cells(data: dict[str, Any]) -> list[str]:
-    """One entry (as its JSON dict) as spreadsheet cells, in ENTRY_COLUMNS order."""
-    cells = []
+def entry_cells(data: dict[str, Any]) -> list[Any]:
+    """One entry (as its JSON dict) as spreadsheet cells, in ENTRY_COLUMNS order.
+
+    The id is an integer and the amount a Decimal, so spreadsheets get numbers;
+    everything else is text.
+    """
+    cells: list[Any] = []
     for key, _ in ENTRY_COLUMNS:
         value = data.get(key)
         if key == "kind":
@@ -92,8 +95,24 @@ def entry_cells(data: dict[str, Any]) -> list[str]:
             value = LIST_SEPARATOR.join(f"{r['at'].replace('T', ' ')} {r['via']}" for r in value or [])
         elif key == "checklist":
             value = "、".join(value or {})
-        cells.append(cell_text(value))
+        elif key == "amount" and value not in (None, ""):
+            value = _decimal(value)
+        if key == "id" and isinstance(value, int):
+            cells.append(value)
+        elif isinstance(value, Decimal):
+            cells.append(value)
+        else:
+            cells.append(cell_text(value))
     return cells
+
+
+def _decimal(value: Any) -> Decimal | str:
+    from decimal import InvalidOperation
+
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return str(value)
 
 
 def entries_section(rows: list[dict[str, Any]]) -> Section:
@@ -125,6 +144,9 @@ def report_sections(report: dict[str, Any]) -> list[Section]:
         ["未结投诉", complaints["open"]],
         ["未结重大投诉", len(complaints["major_open"])],
     ]
+    kb = report.get("kb")
+    if kb:
+        overview.append(["知识库（缺口分析）", kb["path"] + ("（示例知识库）" if kb.get("bundled") else "")])
     sections = [Section("概览", ["项目", "数值"], overview)]
     for key, title in (("inquiry", "未成交原因（询盘）"), ("unpaid", "未付款原因（已关闭订单）")):
         rows = [[r["reason"], r["count"], Pct(r["share"])] for r in report["reasons"][key]]
@@ -198,37 +220,33 @@ def to_markdown(sections: list[Section], title: str = "") -> str:
 
 
 def to_csv(sections: list[Section], *, with_section: bool = True) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    rows: list[list[Any]] = []
     for section in sections:
         prefix = ["部分"] if with_section else []
-        writer.writerow(prefix + section.headers)
+        rows.append(prefix + section.headers)
         for row in section.rows:
-            writer.writerow(([section.title] if with_section else []) + [cell_text(v) for v in row])
+            rows.append(([section.title] if with_section else []) + [_sheet_value(v) for v in row])
         if with_section:
-            writer.writerow([])
-    return "\ufeff" + buf.getvalue()
+            rows.append([])
+    return csv_text(rows)
 
 
 def to_xlsx(sections: list[Section]) -> bytes:
-    """One sheet per section, Chinese headers, money as numbers with two decimals."""
+    """One sheet per section, Chinese headers, money as ¥ numbers, rates as percentages."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from cstool.spreadsheet import append_row, sheet_title
 
     book = Workbook()
     book.remove(book.active)
     for section in sections:
-        sheet = book.create_sheet(_sheet_name(section.title))
-        sheet.append(section.headers)
+        sheet = book.create_sheet(sheet_title(section.title))
+        append_row(sheet, section.headers)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in section.rows:
-            sheet.append([_xlsx_value(v) for v in row])
-            for cell, value in zip(sheet[sheet.max_row], row, strict=False):
-                if isinstance(value, Decimal):
-                    cell.number_format = "0.00"
-                elif isinstance(value, Pct) and value.value is not None:
-                    cell.number_format = "0.0%"
+            append_row(sheet, [_sheet_value(v) for v in row])
         for index, header in enumerate(section.headers, start=1):
             width = max(
                 [len(header) * 2]
@@ -240,15 +258,11 @@ def to_xlsx(sections: list[Section]) -> bytes:
     return buf.getvalue()
 
 
-def _sheet_name(title: str) -> str:
-    for char in "[]:*?/\\":
-        title = title.replace(char, "")
-    return title[:31]
-
-
-def _xlsx_value(value: Any) -> Any:
+def _sheet_value(value: Any) -> Any:
+    """A cell for CSV/xlsx: a rate becomes a Percent (fraction + text); the rest as is."""
     if isinstance(value, Pct):
-        return None if value.value is None else value.value / 100
+        fraction = None if value.value is None else value.value / 100
+        return Percent(fraction, cell_text(value))
     return value
 
 
@@ -273,25 +287,11 @@ def render_table(sections: list[Section], title: str = "") -> None:
         out.print()
 
 
-def emit(data: str | bytes, out: Path | None) -> None:
-    """Write to ``--out`` atomically (never half a file), else to stdout."""
-    if out is None:
-        if isinstance(data, bytes):
-            raise BadInput("xlsx 是二进制文件，请用 --out 指定要保存的文件")
-        sys.stdout.write(data if data.endswith("\n") else data + "\n")
-        return
-    write_atomic(out, data.encode("utf-8") if isinstance(data, str) else data)
+def emit(data: str | bytes, out: str | None, *, force: bool = False, private: bool = False) -> None:
+    """Write to ``--out`` (atomically, never over a device, folder, link or, without --force, a file)."""
+    from cstool.files import write_output
 
-
-def write_atomic(path: Path, data: bytes) -> None:
-    path = path.expanduser()
-    if path.is_dir():
-        raise BadInput("这是一个文件夹，请给出文件名", path=path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data)
-    except OSError as exc:
-        raise BadInput(f"无法写入：{exc.strerror}", path=path) from None
+    write_output(out, data, force=force, private=private)
 
 
 def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
@@ -300,35 +300,42 @@ def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     return fmt
 
 
-def write_report(report: dict[str, Any], fmt: str, out: Path | None) -> None:
+def write_report(
+    report: dict[str, Any], fmt: str, out: str | None, *, force: bool = False, private: bool = False
+) -> None:
     from cstool.output import to_json
 
     _check_format(fmt, FORMATS)
     title = f"客服{'日' if report['period']['kind'] == 'day' else '周'}报 {report['period']['label']}"
     sections = report_sections(report)
-    if fmt == "table" and out is None:
+    if fmt == "table" and out in (None, "-"):
         render_table(sections, title)
-    elif fmt == "json":
-        emit(to_json(report), out)
+        return
+    if fmt == "json":
+        data: str | bytes = to_json(report)
     elif fmt == "csv":
-        emit(to_csv(sections), out)
+        data = to_csv(sections)
     elif fmt == "xlsx":
-        emit(to_xlsx(sections), out)
+        data = to_xlsx(sections)
     else:  # markdown, and a "table" saved to a file
-        emit(to_markdown(sections, title), out)
+        data = to_markdown(sections, title)
+    emit(data, out, force=force, private=private)
 
 
-def write_entries(rows: list[dict[str, Any]], fmt: str, out: Path | None) -> None:
+def write_entries(
+    rows: list[dict[str, Any]], fmt: str, out: str | None, *, force: bool = False, private: bool = False
+) -> None:
     from cstool.output import to_json
 
     _check_format(fmt, ("csv", "markdown", "xlsx", "json"))
     if fmt == "json":
-        emit(to_json(rows), out)
-        return
-    section = entries_section(rows)
-    if fmt == "csv":
-        emit(to_csv([section], with_section=False), out)
-    elif fmt == "xlsx":
-        emit(to_xlsx([section]), out)
+        data: str | bytes = to_json(rows)
     else:
-        emit(to_markdown([section]), out)
+        section = entries_section(rows)
+        if fmt == "csv":
+            data = to_csv([section], with_section=False)
+        elif fmt == "xlsx":
+            data = to_xlsx([section])
+        else:
+            data = to_markdown([section])
+    emit(data, out, force=force, private=private)

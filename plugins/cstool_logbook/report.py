@@ -197,3 +197,15 @@ def gap_list(
     if matches is None:
         return None
     return [dict(q) for q, match in zip(questions, matches, strict=False) if not match]
+
+
+def kb_used(kb: Any) -> dict[str, Any]:
+    """Which knowledge base the gap analysis asked (shown with the report, ``kb`` in JSON)."""
+    return {"path": str(kb.root.resolve()), "bundled": bool(kb.is_bundled)}
+
+
+def no_entries_note(agent: str, label: str, *, known: bool) -> str:
+    """What to say when a report for one agent has nothing in it."""
+    if not known:
+        return f"提示：日志里没有客服“{agent}”的任何记录（请检查名字是否写对），下面的报表全为 0。"
+    return f"提示：客服“{agent}”在 {label} 没有记录，下面的报表全为 0。"
