@@ -332,15 +332,16 @@ def export_entries(
     ]
 
 
-def import_csv(session: Session, path: Path, kind: str | None) -> list[Entry]:
+def import_csv(session: Session, path: Path, kind: str | None) -> tuple[list[Entry], int]:
+    """Import a CSV; rows already in the logbook (see ``Entry.identity``) are skipped and counted."""
     from .importer import read_csv
 
     entries = read_csv(
         path, kind=kind, settings=session.settings, tz=session.tz, now=session.now, agent=session.agent
     )
     if not entries:
-        return []
-    return session.store.add_many(entries, now=session.now)
+        return [], 0
+    return session.store.add_new(entries, now=session.now)
 
 
 def parse_checks(values: list[str] | None) -> tuple[str, ...]:

@@ -524,7 +524,9 @@ def make_group() -> typer.Typer:
         from .actions import import_csv
 
         with _session(ctx, db) as session:
-            saved = import_csv(session, file, _kind(kind))
+            saved, skipped = import_csv(session, file, _kind(kind))
         info(f"已导入 {len(saved)} 条记录。")
+        if skipped:
+            info(f"跳过 {skipped} 条已导入过的记录（类型、时间、买家、订单号和内容都相同）。")
 
     return group

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from cstool.errors import BadInput
+from cstool.spreadsheet import unneutralize
 
 from .export import ENTRY_COLUMNS, LIST_SEPARATOR
 from .models import FIELDS, Entry, build_entry, parse_kind
@@ -102,7 +103,8 @@ def read_csv(
             continue
         if len(row) > len(columns):
             raise BadInput(f"这一行有 {len(row)} 列，表头只有 {len(columns)} 列", path=path, line=line)
-        values = dict(zip(columns, (c.strip() for c in row), strict=False))
+        # cells of a cstool export carry a leading ' where a spreadsheet would see a formula
+        values = dict(zip(columns, (unneutralize(c.strip()) for c in row), strict=False))
         try:
             entries.append(_entry(values, kind, settings=settings, tz=tz, now=now, agent=agent))
         except BadInput as exc:

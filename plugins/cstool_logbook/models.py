@@ -8,6 +8,7 @@ store can keep the history.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
@@ -55,6 +56,26 @@ class Entry:
     @property
     def is_open(self) -> bool:
         return self.outcome in OPEN_OUTCOMES
+
+    def identity(self) -> tuple[str, int, str, str, str]:
+        """What makes two entries the same event, whatever happened to them since.
+
+        ``log import`` skips a row whose identity is already in the logbook: the
+        kind, the time (to the second), the buyer, the order id and what was
+        asked / promised / complained about. Outcome, reason, notes and the
+        agent are left out, so a row updated in the logbook since its first
+        import is still recognised.
+        """
+        if self.kind == "inquiry":
+            content: Any = [self.sku, [q.strip() for q in self.questions]]
+        elif self.kind == "promise":
+            content = self.details.get("promise", "")
+        elif self.kind == "complaint":
+            content = self.details.get("what", "")
+        else:
+            content = ""
+        text = json.dumps(content, ensure_ascii=False, sort_keys=True)
+        return (self.kind, int(self.at.timestamp()), self.buyer, self.order, text)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of an entry (``cstool log list --json``)."""
@@ -178,15 +199,22 @@ def build_entry(kind: str, raw: dict[str, Any], *, settings: Settings, tz: tzinf
 def order_remark(
     settings: Settings, agent: str, promise: str, at: datetime, order: str, buyer: str, flag: str
 ) -> str:
-    """The order remark in the team's format: 接待客服 + 客户要求或承诺 + 日期."""
-    return settings.remark_format.format(
-        agent=agent,
-        promise=promise,
-        date=at.strftime(settings.remark_date_format),
-        order=order,
-        buyer=buyer,
-        flag=flag,
-    ).strip()
+    """The order remark in the team's format: 接待客服 + 客户要求或承诺 + 日期.
+
+    Rendered by the core's safe renderer (names only: no attribute, index,
+    conversion or format spec), the same one KB replies use.
+    """
+    from cstool.template import render_text
+
+    values = {
+        "agent": agent,
+        "promise": promise,
+        "date": at.strftime(settings.remark_date_format),
+        "order": order,
+        "buyer": buyer,
+        "flag": flag,
+    }
+    return render_text(settings.remark_format, {k: (lambda v=v: v) for k, v in values.items()}).strip()
 
 
 def _given(value: Any) -> bool:

@@ -221,23 +221,60 @@ def _parse(data: dict[str, Any], path: Path) -> Settings:
     return settings
 
 
+REMARK_NAMES = ("agent", "promise", "date", "order", "buyer", "flag")
+REMARK_MAX = 200  # an order remark is one short line; Taobao's own limit is lower
+
+
+def check_remark_format(value: Any, path: Path, line: int | None) -> str:
+    """``remark.format``: bare names only (the core's safe template syntax), checked at load."""
+    from cstool.template import leftover_braces, placeholders_in
+
+    names = "、".join("{" + n + "}" for n in REMARK_NAMES)
+    if not isinstance(value, str) or not value.strip():
+        raise BadInput(f"remark.format 应为一行文字，可用 {names}", path=path, line=line)
+    if len(value) > REMARK_MAX:
+        raise BadInput(f"remark.format 太长（最多 {REMARK_MAX} 个字符）", path=path, line=line)
+    if leftover_braces(value):
+        raise BadInput(
+            f"remark.format 里的花括号写法不对：只能写 {names}（不能有 . [ ] ! : 等），"
+            "要写花括号本身请用 {{ 和 }}",
+            path=path,
+            line=line,
+        )
+    unknown = sorted(placeholders_in(value) - set(REMARK_NAMES))
+    if unknown:
+        raise BadInput(
+            f"remark.format 里有未知的名字：{'、'.join('{' + n + '}' for n in unknown)}（可用：{names}）",
+            path=path,
+            line=line,
+        )
+    return value
+
+
+def check_date_format(value: Any, path: Path, line: int | None) -> str:
+    """``remark.date_format``: a strftime pattern such as ``%m.%d``, kept short."""
+    from datetime import datetime
+
+    text = str(value)
+    if not text.strip() or len(text) > 40:
+        raise BadInput("remark.date_format 应为简短的日期格式，如 %m.%d", path=path, line=line)
+    try:
+        datetime(2026, 11, 11).strftime(text)
+    except ValueError:
+        raise BadInput(f"remark.date_format 写法不对：{text!r}（例：%m.%d）", path=path, line=line) from None
+    return text
+
+
 def _parse_remark(remark: Any, path: Path, line: int | None) -> dict[str, Any]:
     if not isinstance(remark, dict):
         raise BadInput("remark 应为键值对", path=path, line=line)
     values: dict[str, Any] = {}
     if "format" in remark:
-        fmt = str(remark["format"])
-        try:
-            fmt.format(agent="", promise="", date="", order="", buyer="", flag="")
-        except (KeyError, IndexError, ValueError):
-            raise BadInput(
-                "remark.format 只能用 {agent} {promise} {date} {order} {buyer} {flag}",
-                path=path,
-                line=_line(remark, "format"),
-            ) from None
-        values["remark_format"] = fmt
+        values["remark_format"] = check_remark_format(remark["format"], path, _line(remark, "format"))
     if "date_format" in remark:
-        values["remark_date_format"] = str(remark["date_format"])
+        values["remark_date_format"] = check_date_format(
+            remark["date_format"], path, _line(remark, "date_format")
+        )
     if "flags" in remark:
         flags = []
         for index, item in enumerate(remark["flags"] or []):

@@ -26,6 +26,9 @@ from cstool.errors import BadInput, CstoolError
 from .models import Entry
 
 SCHEMA_VERSION = 2
+# Both backends keep ids in a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT).
+MAX_ID = 2**63 - 1
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 # MIGRATIONS[n] upgrades a database from version n to n + 1. Never edit an old step; append a new one.
 MIGRATIONS: list[list[str]] = [
@@ -113,6 +116,34 @@ def resolve_target(option: str | None) -> str:
     return default_target()
 
 
+def check_id(entry_id: int) -> int:
+    """An entry id as typed: refused (exit 2) before any query unless it fits the database's integer."""
+    if not 1 <= entry_id <= MAX_ID:
+        raise BadInput(f"记录编号应为 1 到 {MAX_ID} 之间的整数：{entry_id}")
+    return entry_id
+
+
+def check_pg_url(url: str) -> None:
+    """Refuse a malformed PostgreSQL URL (bad port, host or options) before connecting."""
+    from urllib.parse import urlsplit
+
+    from psycopg import conninfo
+
+    where = _redact(url)
+    example = "写法如 postgresql://用户:密码@主机:5432/库名"
+    try:
+        urlsplit(url).port  # noqa: B018 - raises ValueError on a bad host or port
+        params = conninfo.conninfo_to_dict(url)
+    except ValueError:
+        raise BadInput(f"PostgreSQL 连接串的主机或端口写得不对（{where}）；端口应为 1–65535，{example}") from None
+    except Exception as exc:  # psycopg.ProgrammingError: libpq could not parse it
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise BadInput(f"PostgreSQL 连接串格式不对（{where}）：{first}；{example}") from None
+    for port in str(params.get("port") or "").split(","):
+        if port and not (port.isascii() and port.isdigit() and 1 <= int(port) <= 65535):
+            raise BadInput(f"PostgreSQL 连接串的端口不对：{port}（应为 1–65535；{where}）")
+
+
 def open_store(target: str, *, migrate: bool = True) -> Store:
     backend: _Backend = _Postgres(target) if is_postgres_url(target) else _Sqlite(Path(target).expanduser())
     store = Store(backend)
@@ -151,7 +182,10 @@ class _Sqlite(_Backend):
 
         self.path = path
         self._errors = sqlite3
-        _create_private(path)
+        if _create_private(path):
+            from cstool.output import info
+
+            info(f"已新建日志库：{path}")
         try:
             self.conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
             self.conn.execute("PRAGMA busy_timeout = 60000")
@@ -192,20 +226,39 @@ class _Sqlite(_Backend):
         self.conn.close()
 
 
-def _create_private(path: Path) -> None:
-    """Create the database file 0600 (and its folder 0700) before SQLite touches it."""
+def _create_private(path: Path) -> bool:
+    """Create the database file 0600 (and its folder 0700) before SQLite touches it.
+
+    An existing file must be a SQLite database (or empty: one being created this
+    very moment); anything else is refused untouched. True when the file is new.
+    """
     if path.exists():
         if path.is_dir():
             raise BadInput("这是一个文件夹，不是日志库文件", path=path)
-        return
+        _check_sqlite_file(path)
+        return False
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
     except FileExistsError:
-        pass  # another agent created it a moment ago
+        return False  # another agent created it a moment ago
     except OSError as exc:
         raise CstoolError(f"无法创建日志库：{exc.strerror}", path=path) from None
+    return True
+
+
+def _check_sqlite_file(path: Path) -> None:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise BadInput(f"无法读取日志库：{exc.strerror}", path=path) from None
+    if head and head != SQLITE_HEADER:
+        raise BadInput(
+            "这个文件不是 SQLite 日志库，不会使用或改动它；请检查 --db（新建日志库请给一个不存在的文件名）",
+            path=path,
+        )
 
 
 class _Postgres(_Backend):
@@ -217,6 +270,7 @@ class _Postgres(_Backend):
 
         self._errors = psycopg
         self.where = _redact(url)
+        check_pg_url(url)
         try:
             self.conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
         except psycopg.Error as exc:
@@ -249,13 +303,16 @@ class _Postgres(_Backend):
 
 
 def _redact(url: str) -> str:
-    """The URL without its password, for messages."""
+    """The URL without its password, for messages (never fails, even on a malformed URL)."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return f"{parts.scheme}://{parts.username + '@' if parts.username else ''}{host}{port}{parts.path}"
+    try:
+        parts = urlsplit(url)
+        user = parts.username
+    except ValueError:
+        return url.split("://", 1)[0] + "://…"
+    hostport = parts.netloc.rpartition("@")[2]
+    return f"{parts.scheme}://{user + '@' if user else ''}{hostport}{parts.path}"
 
 
 class Store:
@@ -302,19 +359,49 @@ class Store:
 
     def add_many(self, entries: Sequence[Entry], *, now: datetime) -> list[Entry]:
         """Insert entries in one transaction: all are written, or none."""
+        with self.db.write():
+            return self._insert(entries, now)
+
+    def add_new(self, entries: Sequence[Entry], *, now: datetime) -> tuple[list[Entry], int]:
+        """Insert the entries not already in the logbook (by :meth:`Entry.identity`), in one transaction.
+
+        Returns the saved entries and how many were skipped (already there, or
+        repeated within ``entries``). Checked under the write lock, so two
+        imports of the same file at once still write each row once.
+        """
+        with self.db.write(lock_key="cstool_logbook_import"):
+            seen: set[tuple[str, int, str, str, str]] = set()
+            fresh = []
+            for entry in entries:
+                key = entry.identity()
+                if key in seen or self._has(key):
+                    continue
+                seen.add(key)
+                fresh.append(entry)
+            return self._insert(fresh, now), len(entries) - len(fresh)
+
+    def _has(self, key: tuple[str, int, str, str, str]) -> bool:
+        kind, epoch, buyer, order, _ = key
+        rows = self.db.execute(
+            f"{_SELECT} WHERE kind = ? AND at_epoch = ? AND buyer = ? AND order_id = ?",
+            (kind, epoch, buyer, order),
+        ).fetchall()
+        return any(_entry(row).identity() == key for row in rows)
+
+    def _insert(self, entries: Sequence[Entry], now: datetime) -> list[Entry]:
         saved = []
         placeholders = ", ".join("?" for _ in _COLUMNS)
         insert = f"INSERT INTO entries ({', '.join(_COLUMNS)}) VALUES ({placeholders}) RETURNING id"
-        with self.db.write():
-            for entry in entries:
-                entry.created_at = entry.updated_at = now
-                entry_id = int(self.db.execute(insert, _row(entry)).fetchone()[0])
-                entry.id = entry_id
-                self._log(entry_id, now, entry.agent, "created", {})
-                saved.append(entry)
+        for entry in entries:
+            entry.created_at = entry.updated_at = now
+            entry_id = int(self.db.execute(insert, _row(entry)).fetchone()[0])
+            entry.id = entry_id
+            self._log(entry_id, now, entry.agent, "created", {})
+            saved.append(entry)
         return saved
 
     def get(self, entry_id: int) -> Entry | None:
+        check_id(entry_id)
         row = self.db.execute(f"{_SELECT} WHERE id = ?", (entry_id,)).fetchone()
         return _entry(row) if row else None
 
@@ -322,6 +409,7 @@ class Store:
         self, entry_id: int, change: Any, *, now: datetime, agent: str
     ) -> tuple[Entry, dict[str, Any]]:
         """Re-read the entry under the write lock, apply ``change(entry) -> (entry, changes)``, save both."""
+        check_id(entry_id)
         with self.db.write():
             entry = self.get(entry_id)
             if entry is None:
@@ -382,6 +470,8 @@ class Store:
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         order = "DESC" if newest_first else "ASC"
         sql += f" ORDER BY at_epoch {order}, id {order}"
+        if limit and limit > MAX_ID:
+            raise BadInput(f"数量太大：{limit}（最多 {MAX_ID}）")
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
