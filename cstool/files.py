@@ -19,9 +19,7 @@ STDOUT = "-"
 PRIVATE_MODE = 0o600
 
 
-def atomic_write(
-    path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False
-) -> None:
+def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, exclusive: bool = False) -> None:
     """Replace ``path`` with ``data`` in one step; a crash leaves the old file or the new one.
 
     An existing file keeps its permission bits; a new one gets ``mode`` if given,

@@ -97,9 +97,7 @@ def entry_cells(data: dict[str, Any]) -> list[Any]:
             value = "、".join(value or {})
         elif key == "amount" and value not in (None, ""):
             value = _decimal(value)
-        if key == "id" and isinstance(value, int):
-            cells.append(value)
-        elif isinstance(value, Decimal):
+        if (key == "id" and isinstance(value, int)) or isinstance(value, Decimal):
             cells.append(value)
         else:
             cells.append(cell_text(value))

@@ -135,7 +135,9 @@ def check_pg_url(url: str) -> None:
         urlsplit(url).port  # noqa: B018 - raises ValueError on a bad host or port
         params = conninfo.conninfo_to_dict(url)
     except ValueError:
-        raise BadInput(f"PostgreSQL 连接串的主机或端口写得不对（{where}）；端口应为 1–65535，{example}") from None
+        raise BadInput(
+            f"PostgreSQL 连接串的主机或端口写得不对（{where}）；端口应为 1–65535，{example}"
+        ) from None
     except Exception as exc:  # psycopg.ProgrammingError: libpq could not parse it
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise BadInput(f"PostgreSQL 连接串格式不对（{where}）：{first}；{example}") from None
