@@ -56,11 +56,12 @@ class Percent:
 
 
 def csv_cell(value: Any) -> str:
-    """One CSV cell: numbers as written, a Percent as its text, any other text neutralized."""
+    """One CSV cell: numbers as written, a Percent as its text (empty when there was nothing
+    to divide: a bare ``-`` would itself look like the start of a formula), other text neutralized."""
     if value is None:
         return ""
     if isinstance(value, Percent):
-        return value.text
+        return value.text if value.fraction is not None else ""
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, Decimal):

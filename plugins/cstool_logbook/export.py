@@ -86,7 +86,7 @@ def entry_cells(data: dict[str, Any]) -> list[Any]:
     for key, _ in ENTRY_COLUMNS:
         value = data.get(key)
         if key == "kind":
-            value = KINDS.get(value, value)
+            value = KINDS.get(str(value), value)
         elif key == "at" and value:
             value = value.replace("T", " ")
         elif key == "questions":

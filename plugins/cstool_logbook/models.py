@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, tzinfo
 from decimal import Decimal
@@ -204,6 +205,8 @@ def order_remark(
     Rendered by the core's safe renderer (names only: no attribute, index,
     conversion or format spec), the same one KB replies use.
     """
+    from functools import partial
+
     from cstool.template import render_text
 
     values = {
@@ -214,7 +217,8 @@ def order_remark(
         "buyer": buyer,
         "flag": flag,
     }
-    return render_text(settings.remark_format, {k: (lambda v=v: v) for k, v in values.items()}).strip()
+    producers: dict[str, Callable[[], str]] = {k: partial(str, v) for k, v in values.items()}
+    return render_text(settings.remark_format, producers).strip()
 
 
 def _given(value: Any) -> bool:

@@ -454,7 +454,8 @@ class Store:
         newest_first: bool = True,
     ) -> list[Entry]:
         """Entries matching every given filter; ``start`` inclusive, ``end`` exclusive."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         for column, value in (("kind", kind), ("agent", agent), ("outcome", outcome), ("buyer", buyer)):
             if value:
                 where.append(f"{column} = ?")
