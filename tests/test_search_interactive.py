@@ -16,6 +16,7 @@ def spawn(kb, home, *args, env_extra=None):
         os.environ, CSTOOL_HOME=str(home), TERM="xterm", COLUMNS="100", LINES="30", **(env_extra or {})
     )
     env.pop("CSTOOL_KB", None)
+    env.pop("PROMPT_TOOLKIT_NO_CPR", None)  # this terminal answers cursor-position requests itself
     child = pexpect.spawn(
         sys.executable,
         ["-m", "cstool", "--kb", str(kb), "search", "-i", *args],
