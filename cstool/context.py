@@ -43,8 +43,10 @@ class AppState:
         if user.agent:
             values["agent"] = user.agent
         values.update(user.placeholders)
+        from .template import StaticText
+
         for name, value in values.items():
-            producers[name] = (lambda v: lambda: v)(value)
+            producers[name] = StaticText(value)
         return producers
 
 

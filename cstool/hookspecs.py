@@ -30,7 +30,11 @@ def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str]], No
 
     Call ``register(name, producer)`` where ``producer()`` returns the text;
     it is only called when a reply actually uses the placeholder. ``kb`` is
-    the :class:`cstool.kb.KnowledgeBase` being rendered.
+    the :class:`cstool.kb.KnowledgeBase` being rendered. When there is
+    nothing true to say now (no campaign running), the producer returns
+    ``None`` or raises :class:`cstool.template.NothingToSay`: the reply then
+    uses another variant or the team's ``placeholder_fallbacks`` text, never
+    an empty or stale one.
     """
 
 

@@ -26,9 +26,34 @@ def cstool_promo_rule_types(register):
 
 @hookimpl
 def cstool_placeholders(kb, register):
-    def promo() -> str:
-        from .summary import current_summary
+    """``{promo}``: the campaign running now, with only the deals still open now.
 
-        return current_summary(kb)
+    Nothing running at ``now`` (``CSTOOL_NOW`` fixes it): the producer returns
+    ``None`` (nothing true to say), so the reply takes another variant or the
+    team's ``placeholder_fallbacks`` text. A deal whose window has ended (双11
+    at 10:00: the 00:00–02:00 price) is left out; one that starts later today
+    is kept with its window.
+    """
+
+    def promo() -> str | None:
+        import dataclasses
+
+        from cstool.plugins import make_plugin_manager
+        from cstool.timeutil import now as clock
+
+        from .registry import collect_rule_types
+        from .summary import load_all, summary_line
+
+        at = clock()
+        running = [
+            c for c in load_all(kb.promos_dir, collect_rule_types(make_plugin_manager())) if c.start <= at < c.end
+        ]
+        if not running:
+            return None
+        campaign = min(running, key=lambda c: c.end)
+        open_rules = [rule for rule in campaign.rules if rule.end > at]
+        if not open_rules:
+            return None
+        return summary_line(dataclasses.replace(campaign, rules=open_rules))
 
     register("promo", promo)

@@ -32,7 +32,23 @@ def open_session(ctx: typer.Context, chat: str | None = None) -> Any:
     from .session import SearchSession
 
     state = get_state(ctx)
-    return SearchSession(state.kb, state.placeholders, chat=chat, progress=_rebuild_notice())
+    session = SearchSession(state.kb, state.placeholders, chat=chat, progress=_rebuild_notice())
+    if session.skipped:
+        print(skipped_warning(session.skipped), file=sys.stderr)
+    return session
+
+
+def skipped_warning(skipped: list[dict[str, Any]]) -> str:
+    """One warning for the KB files (or entries) search had to leave out, naming the first ``file:line``."""
+    first = skipped[0]
+    where = first.get("file") or ""
+    if first.get("line"):
+        where = f"{where}:{first['line']}"
+    more = f"（另有 {len(skipped) - 1} 处）" if len(skipped) > 1 else ""
+    return (
+        f"警告：知识库有错误，{where} {first.get('message', '')}{more}；"
+        "出错的短语暂时搜不到，其余照常。运行 cstool kb lint 查看并修好。"
+    )
 
 
 def _rebuild_notice() -> Any:
@@ -109,11 +125,10 @@ def search_command(
             print(no_results_hint(text), file=sys.stderr)
         elif chosen is None:
             print(format_results(found, session.stages))
-            session.handed_out(found)  # a person copies from this list: rotate what was shown
-        else:
+        elif chosen.reply is not None:
             print(chosen.reply)
         if chosen is not None:
-            note = session.pick(chosen)
+            note = session.pick(chosen)  # only the copied one rotates (not everything shown)
             print(note or f"已复制第 {pick} 条：{chosen.hit.title}", file=sys.stderr)
     finally:
         session.close()
@@ -135,7 +150,8 @@ def format_results(found: list[Any], stages: dict[str, str]) -> str:
         where = f"{hit.id} · {label}" + (
             f" · 第 {item.variant + 1}/{variants} 种说法" if variants > 1 else ""
         )
-        blocks.append(f"[{number}] {hit.title}（{where}）\n{item.reply}")
+        reply = item.reply if item.reply is not None else f"（{item.unavailable}）"
+        blocks.append(f"[{number}] {hit.title}（{where}）\n{reply}")
     return "\n\n".join(blocks)
 
 

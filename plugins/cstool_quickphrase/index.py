@@ -276,10 +276,10 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
     """
     from whoosh import index as whoosh_index
 
-    from .model import load_phrasebook
+    from .model import load_searchable, skipped_problems
 
     sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
-    book = load_phrasebook(kb, strict=True)
+    book = load_searchable(kb)  # a broken file is left out (meta "skipped" says where), the rest is indexed
     t2s_table = _t2s_table()
     to_simplified = _converter(t2s_table)
     folder = index_dir(kb)
@@ -309,6 +309,7 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
             "synonyms": [[to_simplified(w) for w in group] for group in book.synonyms],
             "stages": {str(k): str(v) for k, v in dict(stages).items()},
             "t2s": list(t2s_table),
+            "skipped": skipped_problems(kb, book),
         }
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         _swap_in(tmp, folder)

@@ -54,6 +54,9 @@ def run_interactive(
             number = int(line)
             if 1 <= number <= len(results):
                 chosen = results[number - 1]
+                if chosen.reply is None:
+                    print(f"「{chosen.hit.title}」现在不能用：{chosen.unavailable}", flush=True)
+                    continue
                 note = session.pick(chosen)
                 print(note or f"已复制第 {number} 条：{chosen.hit.title}", flush=True)
                 results = []

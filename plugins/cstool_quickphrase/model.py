@@ -19,7 +19,8 @@ A phrases file (``<kb>/phrases/*.yaml``, one topic per file)::
               - 主管说价格改不了，不过给您申请了一份小礼物~
 
 Loading collects every problem with ``file:line`` (for ``kb lint``) or raises
-the first one as :class:`BadInput` (for ``search``).
+the first one as :class:`BadInput` (strict); :func:`load_searchable` keeps the
+entries that load cleanly (search survives one broken file).
 """
 
 from __future__ import annotations
@@ -138,6 +139,45 @@ def load_phrasebook(kb: KnowledgeBase, *, strict: bool = True, with_lines: bool 
     return book
 
 
+def load_searchable(kb: KnowledgeBase) -> Phrasebook:
+    """What search can answer from: every entry that loads cleanly.
+
+    A file that does not parse, or an entry that does not validate, is left
+    out (``book.problems`` keeps why); the rest stays searchable. Raises
+    ``BadInput`` only when nothing is left to answer from.
+    """
+    book = load_phrasebook(kb, strict=False)
+    errors = [p for p in book.problems if p.level == "error"]
+    broken = {(p.path, p.entry) for p in errors if p.entry and p.code != "duplicate-id"}
+    if broken:
+        book.entries = [e for e in book.entries if (e.path, e.id) not in broken]
+    if not book.entries:
+        if errors:
+            first = errors[0]
+            more = f"（另有 {len(errors) - 1} 处错误，运行 cstool kb lint 查看）" if len(errors) > 1 else ""
+            raise BadInput(first.message + more, path=first.path, line=first.line)
+        raise BadInput("知识库里没有任何快捷短语（phrases/ 下没有条目）", path=kb.phrases_dir)
+    return book
+
+
+def skipped_problems(kb: KnowledgeBase, book: Phrasebook) -> list[dict[str, Any]]:
+    """The errors search worked around, as plain data for the index's meta: ``[{file, line, message}]``
+    (``file`` relative to the KB folder)."""
+    return [
+        {"file": relative_to_kb(kb, p.path) if p.path else "", "line": p.line, "message": p.message}
+        for p in book.problems
+        if p.level == "error"
+    ]
+
+
+def relative_to_kb(kb: KnowledgeBase, path: Path | str) -> str:
+    """``phrases/ship.yaml`` for a file inside the KB folder, else the path as given."""
+    try:
+        return Path(path).resolve().relative_to(Path(kb.root).resolve()).as_posix()
+    except (ValueError, OSError):
+        return str(path)
+
+
 def _read_phrasebook(kb: KnowledgeBase, *, fast: bool) -> Phrasebook:
     book = Phrasebook()
     seen: dict[str, Entry] = {}
@@ -242,7 +282,7 @@ def _parse_replies(raw: Any, entry_id: str, path: Path, line: int | None, proble
     if isinstance(value, str):
         value = [value]
     if value is not None and not isinstance(value, list):
-        problems.append(Problem("error", "schema", f"{entry_id}：replies 应为回复列表，得到 {type(value).__name__}", path, where, entry_id))
+        problems.append(Problem("error", "schema", f"{entry_id}：replies 应为回复列表（每条一行，以 - 开头），现在是{kind_of(value)}", path, where, entry_id))
         return ()
     if not value:
         problems.append(Problem("error", "empty-reply", f"{entry_id}：没有回复（replies 至少一条）", path, where, entry_id))
@@ -270,6 +310,19 @@ def _parse_replies(raw: Any, entry_id: str, path: Path, line: int | None, proble
             continue
         replies.append(Reply(tuple(steps)))
     return tuple(replies)
+
+
+def kind_of(value: Any) -> str:
+    """What a YAML value is, in words a person knows (never a Python type name)."""
+    if isinstance(value, bool):
+        return "真假值"
+    if isinstance(value, int | float):
+        return f"数字 {value}"
+    if isinstance(value, dict):
+        return "键值对"
+    if isinstance(value, str):
+        return "一段文字"
+    return "别的写法"
 
 
 def load_synonyms(kb: KnowledgeBase, problems: list[Problem]) -> list[tuple[str, ...]]:

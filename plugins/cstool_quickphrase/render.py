@@ -1,25 +1,91 @@
-"""Rendering a reply's steps (say/wait) with its placeholders filled by :mod:`cstool.template`."""
+"""Rendering a reply's steps (say/wait) with its placeholders filled by :mod:`cstool.template`.
+
+An entry's variant whose placeholder has nothing to say now (``{promo}`` with
+no campaign running) is never shown empty: :func:`render_entry` takes the
+next variant that renders, then the chosen one with the team's
+``placeholder_fallbacks`` (kb.yaml), and only then gives up
+(:class:`cstool.template.NothingToSay`).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from cstool.template import PLACEHOLDER, placeholders_in, render_text
+from cstool.template import PLACEHOLDER, NothingToSay, placeholders_in, render_text
 
 from .model import Reply
 
-__all__ = ["PLACEHOLDER", "placeholders_in", "render_reply", "render_text", "reply_as_text"]
+__all__ = [
+    "PLACEHOLDER",
+    "NothingToSay",
+    "Rendered",
+    "placeholder_fallbacks",
+    "placeholders_in",
+    "render_entry",
+    "render_reply",
+    "render_text",
+    "reply_as_text",
+]
+
+Values = Mapping[str, Callable[[], object]]
+FALLBACKS_KEY = "placeholder_fallbacks"
 
 
-def render_reply(reply: Reply, values: Mapping[str, Callable[[], str]]) -> list[dict[str, str]]:
+def render_reply(reply: Reply, values: Values, fallbacks: Mapping[str, str] | None = None) -> list[dict[str, str]]:
     """The reply's steps with placeholders filled: ``[{"say": ...}, {"wait": ...}, …]``."""
-    return [{step.kind: render_text(step.text, values)} for step in reply.steps]
+    return [{step.kind: render_text(step.text, values, fallbacks)} for step in reply.steps]
 
 
-def reply_as_text(reply: Reply, values: Mapping[str, Callable[[], str]]) -> str:
+def reply_as_text(reply: Reply, values: Values, fallbacks: Mapping[str, str] | None = None) -> str:
     """One text to paste; a script shows its waits between the steps."""
     parts = []
     for step in reply.steps:
-        text = render_text(step.text, values)
+        text = render_text(step.text, values, fallbacks)
         parts.append(f"（等待 {text}）" if step.kind == "wait" else text)
     return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    variant: int  # index into the entry's replies
+    text: str
+    steps: list[dict[str, str]]
+
+
+def render_entry(
+    replies: Sequence[Reply], start: int, values: Values, fallbacks: Mapping[str, str] | None = None
+) -> Rendered:
+    """The first variant from ``start`` (in rotation order) that renders completely.
+
+    Variants are first tried without fallbacks (a variant that does not need
+    the silent placeholder beats a generic fallback sentence), then with the
+    team's fallbacks. Raises :class:`NothingToSay` (its ``name``: the
+    placeholders that had nothing to say, joined by ``、``) when none renders.
+    """
+    count = len(replies)
+    order = [(start + k) % count for k in range(count)]
+    silent: list[str] = []
+    for using in (None, fallbacks) if fallbacks else (None,):
+        for variant in order:
+            reply = replies[variant]
+            try:
+                return Rendered(variant, reply_as_text(reply, values, using), render_reply(reply, values, using))
+            except NothingToSay as exc:
+                if exc.name not in silent:
+                    silent.append(exc.name)
+    raise NothingToSay("、".join(silent))
+
+
+def placeholder_fallbacks(settings: Mapping[str, Any]) -> dict[str, str]:
+    """kb.yaml ``placeholder_fallbacks`` (name -> text) as plain text; anything malformed is left out
+    (``kb lint`` reports it)."""
+    raw = settings.get(FALLBACKS_KEY)
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(name): str(text).strip()
+        for name, text in raw.items()
+        if isinstance(text, str | int) and not isinstance(text, bool) and str(text).strip()
+    }

@@ -48,8 +48,10 @@ class Found:
 
     hit: Hit
     variant: int  # index into the entry's replies
-    reply: str  # the text to paste
+    reply: str | None  # the text to paste; None when no variant can be said now (see ``unavailable``)
     steps: list[dict[str, str]]
+    query: str = ""  # what was searched (stored with a pick, for ``kb learn``)
+    unavailable: str = ""  # why this entry cannot be sent now (a placeholder with nothing to say)
 
     @property
     def id(self) -> str:
@@ -57,6 +59,7 @@ class Found:
 
     def as_json(self, stages: Mapping[str, str]) -> dict[str, Any]:
         doc = self.hit.doc
+        extra = {"unavailable": self.unavailable} if self.unavailable else {}
         return {
             "id": self.hit.id,
             "title": self.hit.title,
@@ -71,6 +74,7 @@ class Found:
             "variant": self.variant + 1,
             "variants": len(doc["replies"]),
             "picks": self.hit.picks,
+            **extra,
         }
 
 
@@ -93,6 +97,21 @@ class SearchSession:
         self.values = LazyValues(placeholders)
         self.chat = chat or DEFAULT_CHAT
         self.usage = Usage(self.index.meta.get("kb") or str(kb.root), usage_path)
+        self._fallbacks: dict[str, str] | None = None
+
+    @property
+    def skipped(self) -> list[dict[str, Any]]:
+        """Problems that kept entries out of the index (a broken file): ``[{file, line, message}]``."""
+        return list(self.index.meta.get("skipped") or [])
+
+    @property
+    def fallbacks(self) -> dict[str, str]:
+        """kb.yaml ``placeholder_fallbacks``, read only when a placeholder had nothing to say."""
+        if self._fallbacks is None:
+            from .render import placeholder_fallbacks
+
+            self._fallbacks = placeholder_fallbacks(self.kb.settings)
+        return self._fallbacks
 
     def close(self) -> None:
         self.index.close()
@@ -108,25 +127,62 @@ class SearchSession:
         code = resolve_stage(stage, self.stages)
         hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
         counters = self.usage.next_variants(self.chat, [h.id for h in hits])
-        return [self._render(hit, counters.get(hit.id, 0)) for hit in hits]
+        return [self._render(hit, counters.get(hit.id, 0), query) for hit in hits]
 
-    def _render(self, hit: Hit, counter: int) -> Found:
-        from .render import render_reply, reply_as_text
+    def _render(self, hit: Hit, counter: int, query: str = "") -> Found:
+        from .render import NothingToSay, render_entry
 
-        replies = hit.doc["replies"]
-        variant = counter % len(replies)
-        reply = _reply(replies[variant])
-        return Found(hit, variant, reply_as_text(reply, self.values), render_reply(reply, self.values))
+        replies = [_reply(raw) for raw in hit.doc["replies"]]
+        start = counter % len(replies)
+        fallbacks = _LazyFallbacks(self)
+        try:
+            done = render_entry(replies, start, self.values, fallbacks)
+        except NothingToSay as exc:
+            return Found(hit, start, None, [], query, unavailable_note(exc.name))
+        return Found(hit, done.variant, done.text, done.steps, query)
 
     def handed_out(self, found: list[Found]) -> None:
         """These replies were given to the agent: next time in this chat show the next variants."""
-        self.usage.advance(self.chat, {f.id: f.variant for f in found})
+        self.usage.advance(self.chat, {f.id: f.variant for f in found if f.reply is not None})
 
     def pick(self, found: Found) -> str | None:
-        """Copy the reply, remember the pick; returns a note when no clipboard exists."""
+        """Copy the reply, remember the pick (with its query) and rotate this entry only;
+        returns a note when no clipboard exists. Raises ``CstoolError`` for an entry that
+        cannot be sent now."""
         from .clipboard import copy
 
+        if found.reply is None:
+            from cstool.errors import CstoolError
+
+            raise CstoolError(f"「{found.hit.title}」现在不能用：{found.unavailable}")
         note = copy(found.reply)
-        self.usage.record_pick(found.id)
+        self.usage.record_pick(found.id, found.query)
         self.handed_out([found])
         return note
+
+
+class _LazyFallbacks(Mapping[str, str]):
+    """The session's fallbacks, read from kb.yaml only when a placeholder had nothing to say."""
+
+    def __init__(self, session: SearchSession):
+        self._session = session
+
+    def __getitem__(self, key: str) -> str:
+        return self._session.fallbacks[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._session.fallbacks)
+
+    def __len__(self) -> int:
+        return len(self._session.fallbacks)
+
+    def __bool__(self) -> bool:
+        return True  # rendering tries the fallbacks; they are read then
+
+
+def unavailable_note(names: str) -> str:
+    """Why an entry cannot be sent now, for the agent (Chinese, no braces to paste by mistake)."""
+    return (
+        f"要用的占位符 {names} 现在没有可说的内容（例如没有进行中的活动），这条暂时不能发给买家；"
+        f"可以在 kb.yaml 的 placeholder_fallbacks 里给 {names} 设一句备用话"
+    )

@@ -8,8 +8,11 @@ never mix.
 A *chat* is what ``--chat NAME`` (or ``CSTOOL_CHAT``) names, e.g. the buyer's
 nickname. Without a name all searches share one default chat that ends after
 ``DEFAULT_CHAT_MINUTES`` quiet minutes; a named chat is forgotten after
-``NAMED_CHAT_HOURS`` hours. Within a chat, each time an entry's reply is handed
-out the next hand-out is the entry's next variant.
+``NAMED_CHAT_HOURS`` hours. Within a chat, each time the agent picks (copies) an
+entry's reply, the next time that entry shows its next variant.
+
+Each pick is stored with the query it answered (``pick_queries``), counted:
+``kb learn`` proposes those queries as new phrasings.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS picks (
     kb TEXT NOT NULL, entry TEXT NOT NULL, count INTEGER NOT NULL, last_used TEXT NOT NULL,
     PRIMARY KEY (kb, entry));
+CREATE TABLE IF NOT EXISTS pick_queries (
+    kb TEXT NOT NULL, entry TEXT NOT NULL, query TEXT NOT NULL, count INTEGER NOT NULL, last_used TEXT NOT NULL,
+    PRIMARY KEY (kb, entry, query));
 CREATE TABLE IF NOT EXISTS rotation (
     kb TEXT NOT NULL, chat TEXT NOT NULL, entry TEXT NOT NULL, next INTEGER NOT NULL, at REAL NOT NULL,
     PRIMARY KEY (kb, chat, entry));
@@ -36,6 +42,14 @@ CREATE TABLE IF NOT EXISTS rotation (
 
 @dataclass(frozen=True)
 class PickStat:
+    count: int
+    last_used: str
+
+
+@dataclass(frozen=True)
+class PickedQuery:
+    entry: str
+    query: str
     count: int
     last_used: str
 
@@ -92,14 +106,38 @@ class Usage:
         rows = conn.execute("SELECT entry, count, last_used FROM picks WHERE kb = ?", (self.kb_key,))
         return {entry: PickStat(count, last) for entry, count, last in rows}
 
-    def record_pick(self, entry: str) -> None:
+    def record_pick(self, entry: str, query: str = "") -> None:
+        """One more pick of ``entry``; with the query it answered (``kb learn`` proposes those as phrasings)."""
         conn = self._connect(create=True)
         assert conn is not None
-        conn.execute(
-            "INSERT INTO picks (kb, entry, count, last_used) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT (kb, entry) DO UPDATE SET count = count + 1, last_used = excluded.last_used",
-            (self.kb_key, entry, _now().isoformat(timespec="seconds")),
+        stamp = _now().isoformat(timespec="seconds")
+        query = " ".join(query.split())
+        with conn:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.execute(
+                "INSERT INTO picks (kb, entry, count, last_used) VALUES (?, ?, 1, ?) "
+                "ON CONFLICT (kb, entry) DO UPDATE SET count = count + 1, last_used = excluded.last_used",
+                (self.kb_key, entry, stamp),
+            )
+            if query:
+                conn.execute(
+                    "INSERT INTO pick_queries (kb, entry, query, count, last_used) VALUES (?, ?, ?, 1, ?) "
+                    "ON CONFLICT (kb, entry, query) DO UPDATE SET count = count + 1, "
+                    "last_used = excluded.last_used",
+                    (self.kb_key, entry, query, stamp),
+                )
+
+    def picked_queries(self) -> list[PickedQuery]:
+        """Every ``(entry, query)`` the agent picked, with how often: most picked first."""
+        conn = self._connect(create=False)
+        if conn is None:
+            return []
+        rows = conn.execute(
+            "SELECT entry, query, count, last_used FROM pick_queries WHERE kb = ? "
+            "ORDER BY count DESC, last_used DESC, entry, query",
+            (self.kb_key,),
         )
+        return [PickedQuery(entry, query, count, last) for entry, query, count, last in rows]
 
     # -- rotation
 
