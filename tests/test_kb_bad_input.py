@@ -60,10 +60,10 @@ def test_lint_reports_bad_kb_with_file_and_line(cli, tmp_path, name):
     rows = result.stdout.splitlines()
     assert len(rows) == 1 and " 错误 " in rows[0], result.stdout  # one finding, nothing echoed twice
     [row] = rows
-    where = str(root / file) + (f":{line}:" if line else "")
+    where = file + (f":{line}:" if line else "")  # relative to the KB folder
     assert row.startswith(where), row
     if name == "malformed-yaml":
-        assert re.match(rf"{re.escape(str(root / file))}:\d+: ", row)
+        assert re.match(rf"{re.escape(file)}:\d+: ", row)
     assert words in row
     assert snapshot(root) == before
 
@@ -75,7 +75,7 @@ def test_lint_json_on_bad_kb(cli, tmp_path, name):
     result = cli("--kb", str(root), "kb", "lint", "--json")
     assert result.exit_code == 1 and "Traceback" not in result.output
     errors = [f for f in json.loads(result.stdout) if f["level"] == "error"]
-    assert len(errors) == 1 and errors[0]["file"] == str(root / file)
+    assert len(errors) == 1 and errors[0]["file"] == file
     if line:
         assert errors[0]["line"] == line
     assert words in errors[0]["message"]
@@ -89,7 +89,7 @@ def search_available(cli):
         pytest.skip("cstool search is not registered yet: search bad-input cases not run")
 
 
-@pytest.mark.parametrize("name", BAD_KBS)
+@pytest.mark.parametrize("name", [name for name in BAD_KBS if name != "duplicate-id"])
 def test_search_refuses_bad_kb_with_one_line(cli, tmp_path, name, search_available):
     _, file, line, words = BAD_KBS[name]
     root = build(tmp_path, name)

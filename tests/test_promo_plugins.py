@@ -109,7 +109,7 @@ def test_summary_line_for_the_starter_campaign(cli):
     assert "满99元包邮（新疆、西藏除外）" in result.stdout
 
 
-def test_promo_placeholder_is_the_running_or_next_campaign(tmp_path, cli):
+def test_promo_placeholder_is_the_running_campaign_or_nothing(tmp_path, cli):
     kb = tmp_path / "kb"
     (kb / "promos").mkdir(parents=True)
     (kb / "kb.yaml").write_text("name: 测试店\n", encoding="utf-8")
@@ -142,7 +142,9 @@ def test_promo_placeholder_is_the_running_or_next_campaign(tmp_path, cli):
             del os.environ["CSTOOL_NOW"]
 
     assert placeholder("2026-11-11 12:00") == "本店双11（11月11日）：满199减20"
-    assert placeholder("2026-11-20 12:00") == "本店双12（12月12日）：无门槛优惠券减3元"
-    assert placeholder("2027-01-01 00:00") == ""
+    # between campaigns {promo} has nothing true to say (None): a reply falls back, never says "活动是：。"
+    assert placeholder("2026-11-20 12:00") is None
+    assert placeholder("2026-12-12 09:00") == "本店双12（12月12日）：无门槛优惠券减3元"
+    assert placeholder("2027-01-01 00:00") is None
     same = cli("--kb", str(kb), "promo", "summary", env={"CSTOOL_NOW": "2026-11-11 12:00"})
     assert same.stdout.strip() == "本店双11（11月11日）：满199减20"

@@ -25,17 +25,24 @@ def first(cli, kb, *args, env=None):
 
 
 def shown(cli, kb, query, *args, env=None):
-    """What a person sees first for ``query`` (plain output, which counts as handed out)."""
+    """What a person sees first for ``query`` (plain output: showing alone rotates nothing)."""
     result = cli("--kb", kb, "search", query, "--limit", "1", *args, env=env)
     assert result.exit_code == 0, result.stderr
     return result.stdout.splitlines()[1]
+
+
+def copied(cli, kb, query, *args, env=None):
+    """The agent copies the first result for ``query`` (``--pick 1``): what was copied."""
+    result = cli("--kb", kb, "search", query, "--pick", "1", *args, env=env)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout.strip()
 
 
 # ---------------------------------------------------------------- rotation
 
 
 def test_same_entry_again_in_a_chat_gives_the_next_variant(cli, kb):
-    seen = [shown(cli, kb, "什么时候发货", "--chat", "买家A") for _ in range(4)]
+    seen = [copied(cli, kb, "什么时候发货", "--chat", "买家A") for _ in range(4)]
     assert seen[0] == "亲，测试旗舰店 付款后 48 小时内发货哦~"
     assert seen[1] == "亲，今天下午四点前付款当天就能发出~"
     assert seen[2] == "亲，仓库按付款顺序发货，最晚两天内寄出~"
@@ -43,9 +50,9 @@ def test_same_entry_again_in_a_chat_gives_the_next_variant(cli, kb):
 
 
 def test_each_chat_rotates_on_its_own(cli, kb):
-    a1 = shown(cli, kb, "发货", "--chat", "买家A")
-    a2 = shown(cli, kb, "发货", "--chat", "买家A")
-    b1 = shown(cli, kb, "发货", env={"CSTOOL_CHAT": "买家B"})
+    a1 = copied(cli, kb, "发货", "--chat", "买家A")
+    a2 = copied(cli, kb, "发货", "--chat", "买家A")
+    b1 = copied(cli, kb, "发货", env={"CSTOOL_CHAT": "买家B"})
     assert a1 != a2
     assert b1 == a1  # a new buyer starts with the first variant
 
@@ -62,12 +69,44 @@ def test_json_alone_does_not_rotate_but_pick_does(cli, kb):
 
 def test_default_chat_ends_after_quiet_half_hour(cli, kb):
     early = {"CSTOOL_NOW": "2026-03-01 10:00"}
-    assert shown(cli, kb, "包邮", env=early) == "亲，全场满 99 元包邮哦~"
+    assert copied(cli, kb, "包邮", env=early) == "亲，全场满 99 元包邮哦~"
     assert (
-        shown(cli, kb, "包邮", env={"CSTOOL_NOW": "2026-03-01 10:10"}) == "亲，本店默认包邮（偏远地区除外）~"
+        copied(cli, kb, "包邮", env={"CSTOOL_NOW": "2026-03-01 10:10"}) == "亲，本店默认包邮（偏远地区除外）~"
     )
     # 40 quiet minutes later: a new chat, the first variant again
     assert shown(cli, kb, "包邮", env={"CSTOOL_NOW": "2026-03-01 10:50"}) == "亲，全场满 99 元包邮哦~"
+
+
+def test_only_the_copied_result_rotates(cli, kb):
+    """Five results shown: none of them rotates; the one copied (``--pick 2``) does, alone."""
+    query = "发货 包邮 物流"
+    before = {r["id"]: r["variant"] for r in json.loads(cli("--kb", kb, "search", query, "--json").stdout)}
+    assert len(before) >= 3 and set(before.values()) == {1}
+    for _ in range(3):  # showing the list again and again changes nothing
+        assert cli("--kb", kb, "search", query, "--chat", "买家A").exit_code == 0
+    listed = json.loads(cli("--kb", kb, "search", query, "--json", "--chat", "买家A").stdout)
+    assert {r["id"]: r["variant"] for r in listed} == before
+    second = listed[1]
+    picked = cli("--kb", kb, "search", query, "--pick", "2", "--chat", "买家A")
+    assert picked.exit_code == 0 and picked.stdout.strip() == second["reply"]
+    after = {r["id"]: r["variant"] for r in json.loads(cli("--kb", kb, "search", query, "--json", "--chat", "买家A").stdout)}
+    assert after == {**before, second["id"]: 2}
+    # another chat is untouched by that pick
+    other = json.loads(cli("--kb", kb, "search", query, "--json", "--chat", "买家B").stdout)
+    assert {r["id"]: r["variant"] for r in other} == before
+
+
+def test_a_pick_is_stored_with_its_query(cli, kb):
+    from cstool_quickphrase.usage import Usage
+
+    cli("--kb", kb, "search", "免运费吗", "--pick", "1")
+    cli("--kb", kb, "search", "免运费吗", "--pick", "1")
+    cli("--kb", kb, "search", "啥时候发", "--pick", "1")
+    rows = Usage(str(KnowledgeBase(kb).root.resolve())).picked_queries()
+    assert [(r.entry, r.query, r.count) for r in rows] == [
+        ("promo.free_shipping", "免运费吗", 2),
+        ("ship.when", "啥时候发", 1),
+    ]
 
 
 # ---------------------------------------------------------------- learning from use

@@ -36,13 +36,17 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         state = get_state(ctx)
         kb = state.kb
         check_readable(kb)
-        problems = lint_kb(kb, state.placeholders().keys())
+        from cstool.template import may_say_nothing
+
+        producers = state.placeholders()
+        volatile = {name for name, producer in producers.items() if may_say_nothing(producer)}
+        problems = lint_kb(kb, producers.keys(), volatile)
         errors = sum(p.level == "error" for p in problems)
         warnings = len(problems) - errors
         if as_json:
             from cstool.output import print_json
 
-            print_json([finding_as_dict(p) for p in problems])
+            print_json([finding_as_dict(p, kb.root) for p in problems])
         else:
             print_findings(problems, kb.root, errors, warnings)
         if errors or (strict and warnings):
@@ -261,12 +265,12 @@ def _texts(values: Any) -> tuple[str, ...]:
     return tuple(str(v).strip() for v in values or () if str(v).strip())
 
 
-def finding_as_dict(problem: Any) -> dict[str, Any]:
+def finding_as_dict(problem: Any, root: Path) -> dict[str, Any]:
     return {
         "level": problem.level,
         "code": problem.code,
         "message": problem.message,
-        "file": display_path(problem.path) if problem.path else None,
+        "file": kb_relative(problem.path, root) if problem.path else None,
         "line": problem.line,
         "entry": problem.entry or None,
     }
@@ -281,17 +285,25 @@ def display_path(path: Path | str) -> str:
         return str(path)
 
 
+def kb_relative(path: Path | str, root: Path) -> str:
+    """A path inside the KB folder as ``phrases/ship.yaml`` (the same on every machine and in git)."""
+    try:
+        return Path(path).resolve().relative_to(Path(root).resolve()).as_posix() or "."
+    except (ValueError, OSError):
+        return str(path)
+
+
 def print_findings(problems: list[Any], root: Path, errors: int, warnings: int) -> None:
     from cstool.output import info
 
     from .lint import LEVELS
 
     for p in problems:
-        where = display_path(p.path) if p.path else display_path(root)
+        where = kb_relative(p.path, root) if p.path else "."
         if p.path and p.line:
             where = f"{where}:{p.line}"
         print(f"{where}: {LEVELS.get(p.level, p.level)} {p.code} {p.message}")
     if problems:
-        info(f"共 {len(problems)} 个问题：{errors} 个错误，{warnings} 个警告")
+        info(f"共 {len(problems)} 个问题：{errors} 个错误，{warnings} 个警告（路径相对于知识库 {display_path(root)}）")
     else:
         info(f"知识库检查通过：{display_path(root)}")

@@ -26,6 +26,7 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 from cstool.template import leftover_braces, placeholders_in
 
 from .model import Entry, Phrasebook, Problem, load_phrasebook
+from .render import FALLBACKS_KEY, placeholder_fallbacks
 
 DEFAULT_MAX_REPLY_LENGTH = 200
 DEFAULT_BARE_NEGATIVES = ("不能", "没有", "不可以", "不行")
@@ -137,8 +138,9 @@ def check_readable(kb: KnowledgeBase) -> None:
         )
 
 
-def lint_kb(kb: KnowledgeBase, placeholders: Iterable[str]) -> list[Problem]:
-    """Every finding for ``kb``, sorted by file and line. ``placeholders``: the names a reply may use."""
+def lint_kb(kb: KnowledgeBase, placeholders: Iterable[str], volatile: Iterable[str] = ()) -> list[Problem]:
+    """Every finding for ``kb``, sorted by file and line. ``placeholders``: the names a reply may use;
+    ``volatile``: those that may have nothing to say now (filled by a plugin, e.g. ``promo``)."""
     rules = rules_from_settings(kb)
     book = load_phrasebook(kb, strict=False, with_lines=True)
     problems = list(book.problems)
@@ -156,7 +158,62 @@ def lint_kb(kb: KnowledgeBase, placeholders: Iterable[str]) -> list[Problem]:
             found = [p for p in found if p.code != "no-questions"]
         problems.extend(found)
     problems.extend(_duplicates(book))
+    problems.extend(check_fallbacks(kb, rules, known))
+    problems.extend(_silent_entries(book, set(volatile) - set(placeholder_fallbacks(kb.settings))))
     return sort_problems(problems)
+
+
+def check_fallbacks(kb: KnowledgeBase, rules: LintRules, known: set[str]) -> list[Problem]:
+    """kb.yaml ``placeholder_fallbacks``: a mapping of placeholder name -> text a buyer may read."""
+    raw = kb.settings.get(FALLBACKS_KEY)
+    if raw is None:
+        return []
+    path = kb.path(SETTINGS_FILE)
+    line = _settings_line(path, FALLBACKS_KEY)
+    if not isinstance(raw, dict):
+        return [Problem("error", "schema", f"{FALLBACKS_KEY} 应为键值对（占位符名: 备用话，如 promo: 店铺满99包邮）", path, line)]
+    found = []
+    for name, text in raw.items():
+        where = _settings_line(path, f"{name}:", after=line) or line
+        if not isinstance(text, str | int) or isinstance(text, bool) or not str(text).strip():
+            found.append(Problem("error", "schema", f"{FALLBACKS_KEY}.{name} 应为一句不为空的话", path, where))
+            continue
+        if name not in known:
+            found.append(Problem("warning", "unknown-fallback", f"{FALLBACKS_KEY}.{name}：没有叫 {name} 的占位符", path, where))
+        for problem in check_text(str(text), rules, known - {name}):
+            found.append(Problem(problem.level, problem.code, f"{FALLBACKS_KEY}.{name}：{problem.message}", path, where))
+    return found
+
+
+def _silent_entries(book: Phrasebook, silent: set[str]) -> Iterator[Problem]:
+    """Entries whose every variant needs a placeholder that may have nothing to say and has no fallback."""
+    if not silent:
+        return
+    for entry in book.entries:
+        needs = [placeholders_in(" ".join(step.text for step in reply.steps)) & silent for reply in entry.replies]
+        if entry.replies and all(needs):
+            names = "、".join(sorted(set().union(*needs)))
+            yield Problem(
+                "warning",
+                "no-fallback",
+                f"{entry.id}：每种说法都用到 {names}，它没有可说的内容时（如没有进行中的活动）这条发不出去；"
+                f"加一种不用它的说法，或在 kb.yaml 的 {FALLBACKS_KEY} 里给 {names} 设一句备用话",
+                entry.path,
+                entry.line,
+                entry.id,
+            )
+
+
+def _settings_line(path: Path, prefix: str, after: int | None = None) -> int | None:
+    """The first line of kb.yaml (after line ``after``) starting with ``prefix``, ignoring indentation."""
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, text in enumerate(lines, 1):
+        if number > (after or 0) and text.strip().startswith(prefix):
+            return number
+    return None
 
 
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:

@@ -180,25 +180,47 @@ def relative_to_kb(kb: KnowledgeBase, path: Path | str) -> str:
 
 def _read_phrasebook(kb: KnowledgeBase, *, fast: bool) -> Phrasebook:
     book = Phrasebook()
-    seen: dict[str, Entry] = {}
+    loaded: list[tuple[Entry, int]] = []  # (entry, its file's mtime)
     for path in phrase_files(kb):
         try:
             entries = list(_load_file(path, book.problems, fast=fast))
         except BadInput as exc:
             book.problems.append(Problem("error", "yaml", exc.message, Path(exc.path or path), exc.line))
             continue
-        for entry in entries:
-            if entry.id in seen:
-                first = seen[entry.id]
-                book.problems.append(
-                    Problem("error", "duplicate-id", f"id 重复：{entry.id}（第一次出现在 {first.where}）",
-                            entry.path, entry.line, entry.id)
-                )
-                continue
-            seen[entry.id] = entry
-            book.entries.append(entry)
+        try:
+            mtime = path.stat().st_mtime_ns
+        except OSError:
+            mtime = 0
+        loaded.extend((entry, mtime) for entry in entries)
+    blamed = _later_duplicates(kb, loaded, book.problems)
+    book.entries = [entry for entry, _ in loaded if id(entry) not in blamed]
     book.synonyms = load_synonyms(kb, book.problems)
     return book
+
+
+def _later_duplicates(kb: KnowledgeBase, loaded: list[tuple[Entry, int]], problems: list[Problem]) -> set[int]:
+    """For an id used twice, blame the *later* one: the one just added, not the older one.
+
+    Later means further down in the same file, or in the file changed more
+    recently (the one a person just edited); equal times fall back to KB order.
+    Returns the ``id()`` of every blamed entry.
+    """
+    by_id: dict[str, list[tuple[int, int, Entry]]] = {}
+    for order, (entry, mtime) in enumerate(loaded):
+        by_id.setdefault(entry.id, []).append((mtime, order, entry))
+    blamed: set[int] = set()
+    for group in by_id.values():
+        if len(group) < 2:
+            continue
+        group.sort(key=lambda item: (item[0], item[1]))
+        keeper = group[0][2]
+        first = f"{relative_to_kb(kb, keeper.path)}:{keeper.line}" if keeper.path else keeper.id
+        for _, _, entry in group[1:]:
+            blamed.add(id(entry))
+            problems.append(
+                Problem("error", "duplicate-id", f"id 重复：{entry.id}（已在 {first} 用过）", entry.path, entry.line, entry.id)
+            )
+    return blamed
 
 
 def _load_file(path: Path, problems: list[Problem], *, fast: bool = False) -> Iterable[Entry]:

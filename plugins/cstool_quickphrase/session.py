@@ -16,6 +16,7 @@ from cstool.kb import KnowledgeBase
 
 from .index import KbIndex, Progress, open_index
 from .model import Reply, Step
+from .render import NothingToSay
 from .search import Hit, resolve_stage, search
 from .usage import DEFAULT_CHAT, Usage
 
@@ -127,16 +128,19 @@ class SearchSession:
         code = resolve_stage(stage, self.stages)
         hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
         counters = self.usage.next_variants(self.chat, [h.id for h in hits])
-        return [self._render(hit, counters.get(hit.id, 0), query) for hit in hits]
+        values = _OncePerSearch(self.values)  # {promo} reads every campaign: once per search, not per variant
+        return [self._render(hit, counters.get(hit.id, 0), query, values) for hit in hits]
 
-    def _render(self, hit: Hit, counter: int, query: str = "") -> Found:
-        from .render import NothingToSay, render_entry
+    def _render(
+        self, hit: Hit, counter: int, query: str = "", values: Mapping[str, Callable[[], object]] | None = None
+    ) -> Found:
+        from .render import render_entry
 
         replies = [_reply(raw) for raw in hit.doc["replies"]]
         start = counter % len(replies)
         fallbacks = _LazyFallbacks(self)
         try:
-            done = render_entry(replies, start, self.values, fallbacks)
+            done = render_entry(replies, start, values if values is not None else self.values, fallbacks)
         except NothingToSay as exc:
             return Found(hit, start, None, [], query, unavailable_note(exc.name))
         return Found(hit, done.variant, done.text, done.steps, query)
@@ -159,6 +163,40 @@ class SearchSession:
         self.usage.record_pick(found.id, found.query)
         self.handed_out([found])
         return note
+
+
+class _OncePerSearch(Mapping[str, Callable[[], object]]):
+    """The placeholder producers, each called at most once (its answer, or its silence, is remembered)."""
+
+    def __init__(self, values: Mapping[str, Callable[[], object]]):
+        self._values = values
+        self._memo: dict[str, Callable[[], object]] = {}
+
+    def __getitem__(self, key: str) -> Callable[[], object]:
+        found = self._memo.get(key)
+        if found is None:
+            producer = self._values[key]
+            answer: list[object] = []
+
+            def once() -> object:
+                if not answer:
+                    try:
+                        answer.append(producer())
+                    except NothingToSay:
+                        answer.append(None)
+                return answer[0]
+
+            found = self._memo[key] = once
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
 
 
 class _LazyFallbacks(Mapping[str, str]):
