@@ -72,7 +72,7 @@ def test_reformatting_is_reported(cli, tmp_path):
         ),
         (["--file", "ship.yaml", "--id", "Ship Eta", "--title", "x", "--reply", "y"], "id 格式不对"),
         (["--file", "ship.yaml", "--id", "ship.eta", "--title", "x"], "缺少 --reply"),
-        (["--id", "ship.eta"], "缺少 --file、--title、--reply"),
+        (["--id", "ship.eta"], "缺少 --title、--reply"),
         (["--file", "ship.yaml", *FULL, "--stage", "moon"], "未知阶段 moon"),
         (["--file", "refund.yaml", "--id", "refund.fast", "--title", "x", "--reply", "y"], "未知阶段 refund"),
         (["--file", "../kb.yaml", *FULL], "phrases/ 文件夹里"),
@@ -144,9 +144,11 @@ def test_wording_findings_are_hints_not_blockers(cli, tmp_path):
 
 
 def test_prompts_in_a_real_terminal(tmp_path, isolated_home):
-    """The prompted path, driven through a pty: choose the file, fix a duplicate id, pick the stage."""
+    """The prompted path, driven through a pty: the id first (a duplicate is fixed), then the file,
+    suggested from the id's prefix (ship.eta -> ship.yaml, though aftersale.yaml is listed first)."""
     pexpect = pytest.importorskip("pexpect")
-    root = make_kb(tmp_path / "kb")
+    aftersale = "topic: 售后\nentries:\n  - id: aftersale.return\n    title: 退货\n    replies: [亲，七天无理由退货~]\n"
+    root = make_kb(tmp_path / "kb", {"phrases/aftersale.yaml": aftersale, "phrases/ship.yaml": CLEAN_TOPIC})
     # PROMPT_TOOLKIT_NO_CPR: a pty never answers the cursor-position query; without it each prompt waits ~1 s.
     env = {**os.environ, "CSTOOL_HOME": str(isolated_home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
     child = pexpect.spawn(
@@ -158,12 +160,13 @@ def test_prompts_in_a_real_terminal(tmp_path, isolated_home):
         dimensions=(30, 120),
     )
     try:
-        child.expect("写进哪个主题文件")
-        child.send("\r")  # first choice: ship.yaml
         child.expect("条目 id")
+        assert "主题文件" not in child.before  # the id is asked first
         child.send("ship.when\r")
         child.expect("id 已存在")
         child.send("\x15ship.eta\r")  # Ctrl-U clears the line
+        child.expect("写进哪个主题文件")
+        child.send("\r")  # the suggested default: ship.yaml (from the prefix), not the first in the list
         child.expect("标题")
         child.send("几天到\r")
         child.expect("聊天阶段")
@@ -192,6 +195,58 @@ def test_prompts_in_a_real_terminal(tmp_path, isolated_home):
     assert entry.questions == ("几天到", "多久能收到") and entry.tags == ("物流", "时效")
     assert [r.texts for r in entry.replies] == [("亲，一般 2-3 天就到啦~",)]
     assert (root / "phrases/ship.yaml").read_text(encoding="utf-8").startswith(CLEAN_TOPIC)
+
+
+def test_new_prefix_suggests_a_new_file_named_after_it(tmp_path, isolated_home):
+    pexpect = pytest.importorskip("pexpect")
+    root = make_kb(tmp_path / "kb")
+    env = {**os.environ, "CSTOOL_HOME": str(isolated_home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    args = ["--title", "发票", "--stage", "pay", "--question", "能开发票吗", "--reply", "亲，可以开电子发票~"]
+    args += ["--tag", "发票", "--shortcut", "fp"]
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "cstool", "--kb", str(root), "kb", "add", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(30, 120),
+    )
+    try:
+        child.expect("条目 id")
+        child.send("pay.invoice\r")
+        child.expect("写进哪个主题文件")
+        child.send("\r")  # default: a new file (no pay.yaml yet)
+        child.expect("新主题文件名")
+        child.send("\r")  # prefilled: pay.yaml
+        child.expect("主题名称")
+        child.send("\r")
+        child.expect("已添加 pay.invoice")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, child.before
+    assert load_phrasebook(KnowledgeBase(root)).by_id()["pay.invoice"].path == (root / "phrases/pay.yaml").resolve()
+
+
+def test_without_file_the_id_prefix_picks_the_topic_file(cli, tmp_path):
+    root = make_kb(tmp_path / "kb", {"phrases/aftersale.yaml": "entries: []\n", "phrases/ship.yaml": CLEAN_TOPIC})
+    result = cli("--kb", str(root), "kb", "add", *FULL)
+    assert result.exit_code == 0, result.output
+    assert "ship.yaml" in result.stderr
+    assert load_phrasebook(KnowledgeBase(root)).by_id()["ship.eta"].path.name == "ship.yaml"
+    assert (root / "phrases/aftersale.yaml").read_text(encoding="utf-8") == "entries: []\n"
+
+
+def test_crlf_and_bom_are_kept(cli, tmp_path):
+    before = "\ufeff" + CLEAN_TOPIC.replace("\n", "\r\n")
+    root = make_kb(tmp_path / "kb", {"phrases/ship.yaml": before.encode("utf-8")})
+    result = cli("--kb", str(root), "kb", "add", "--file", "ship", *FULL)
+    assert result.exit_code == 0, result.output
+    after = (root / "phrases/ship.yaml").read_bytes()
+    assert after.startswith(before.encode("utf-8"))  # every old byte kept: git shows only added lines
+    added = after[len(before.encode("utf-8")) :]
+    assert b"ship.eta" in added and added.count(b"\n") == added.count(b"\r\n")
+    assert "注意" not in result.stderr
 
 
 def test_all_required_flags_in_a_terminal_asks_nothing(tmp_path, isolated_home):

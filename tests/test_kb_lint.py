@@ -241,3 +241,25 @@ def test_banned_words_ignore_latin_case_and_braces_must_pair():
 def test_starter_kb_passes_its_own_lint(cli):
     result = cli("--kb", str(REPO_KB), "kb", "lint")
     assert result.exit_code == 0, result.output
+
+
+def test_a_duplicate_id_blames_the_later_one_with_kb_relative_paths(cli, tmp_path):
+    """The entry just added (the file edited last, or further down) is blamed, not the committed one."""
+    import os
+
+    old = "entries:\n  - id: ship.when\n    title: 发货\n    questions: [啥时候发]\n    replies: [亲，马上发~]\n"
+    new = "entries:\n  - id: ship.when\n    title: 又一个\n    questions: [几时发]\n    replies: [明天发]\n"
+    root = make_kb(tmp_path / "kb", {"phrases/ship.yaml": old, "phrases/aftersale.yaml": new})
+    os.utime(root / "phrases/ship.yaml", (1_700_000_000, 1_700_000_000))  # committed long ago
+    result = lint(cli, root, "--json")
+    assert result.exit_code == 1
+    [finding] = [f for f in json.loads(result.stdout) if f["code"] == "duplicate-id"]
+    assert finding["file"] == "phrases/aftersale.yaml" and finding["line"] == 2
+    assert "phrases/ship.yaml:2" in finding["message"] and str(root) not in finding["message"]
+    text = lint(cli, root).stdout
+    assert text.startswith("phrases/aftersale.yaml:2: 错误 duplicate-id") and str(root) not in text
+    # the other way round: the newer file is ship.yaml
+    os.utime(root / "phrases/ship.yaml", None)
+    os.utime(root / "phrases/aftersale.yaml", (1_700_000_000, 1_700_000_000))
+    [finding] = [f for f in json.loads(lint(cli, root, "--json").stdout) if f["code"] == "duplicate-id"]
+    assert finding["file"] == "phrases/ship.yaml" and "phrases/aftersale.yaml:2" in finding["message"]

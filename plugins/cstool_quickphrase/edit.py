@@ -123,7 +123,9 @@ def add_entry(path: Path, entry: NewEntry, *, topic: str | None = None) -> AddRe
     from cstool import yamlio
 
     created = not path.exists()
-    original = "" if created else yamlio.read_text(path)
+    raw = "" if created else yamlio.read_text(path)
+    style = _Style.of(path, raw)
+    original = raw.replace("\r\n", "\n")  # worked on with "\n"; written back in the file's own line endings
     try:
         data = yamlio.loads(original, path)
     except BadInput as exc:
@@ -157,10 +159,52 @@ def add_entry(path: Path, entry: NewEntry, *, topic: str | None = None) -> AddRe
     if _plain(reloaded) != expected:
         raise BadInput("写入后的内容和预期不一致，已放弃（没有写入任何内容）", path=path)
     _check_entry(reloaded, path)
+    reformatted = not _keeps_lines(base, text)
+    text = style.apply(text)
+    if _plain(yamlio.loads(text, path)) != expected:
+        raise BadInput("写入后的内容和预期不一致，已放弃（没有写入任何内容）", path=path)
     yamlio.write_if_changed(path, text)
     new_entries = _entries_of(reloaded, path)
     line = yamlio.line_of(new_entries, len(new_entries) - 1) or 1
-    return AddResult(path=path, line=line, created=created, reformatted=not _keeps_lines(base, text))
+    return AddResult(path=path, line=line, created=created, reformatted=reformatted)
+
+
+@dataclass(frozen=True)
+class _Style:
+    """A file's line endings and byte-order mark, kept when the file is rewritten
+    (a CRLF file stays CRLF: git shows only the added lines)."""
+
+    crlf: bool = False
+    bom: bool = False
+
+    @classmethod
+    def of(cls, path: Path, text: str) -> _Style:
+        if not text:
+            return cls()
+        crlf = text.count("\r\n") * 2 > text.count("\n")  # most lines end in CRLF
+        try:
+            with path.open("rb") as handle:
+                bom = handle.read(3) == b"\xef\xbb\xbf"
+        except OSError:
+            bom = False
+        return cls(crlf=crlf, bom=bom)
+
+    def apply(self, text: str) -> str:
+        if self.crlf:
+            text = text.replace("\r\n", "\n").replace("\n", "\r\n")
+        return "\ufeff" + text if self.bom else text
+
+
+def suggest_topic_file(kb: KnowledgeBase, entry_id: str) -> str:
+    """The topic file an id belongs in, from its prefix: ``ship.urgent`` -> ``ship.yaml`` (relative to
+    ``phrases/``; an existing ``ship.yml`` or ``sub/ship.yaml`` when that is where the topic lives)."""
+    prefix = entry_id.strip().split(".", 1)[0]
+    if not prefix:
+        return ""
+    for path in phrase_files(kb):
+        if path.stem == prefix:
+            return path.relative_to(kb.phrases_dir).as_posix()
+    return f"{prefix}.yaml"
 
 
 def _new_document(topic: str, *, header: bool = True) -> Any:

@@ -57,7 +57,9 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         ctx: typer.Context,
         file: Annotated[
             str | None,
-            typer.Option("--file", help="主题文件（phrases/ 下的文件名，如 ship.yaml；不存在则新建）"),
+            typer.Option(
+                "--file", help="主题文件（phrases/ 下的文件名，如 ship.yaml；不存在则新建；默认：id 前缀对应的文件）"
+            ),
         ] = None,
         topic: Annotated[
             str | None, typer.Option("--topic", help="新建主题文件时的主题名（默认：文件名）")
@@ -78,7 +80,8 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
     ) -> None:
         """新增一条快捷短语，写进主题文件（保留注释和顺序）。
 
-        在终端里缺什么问什么；没有终端时缺少必填项（--file --id --title --reply）退出码 2。
+        在终端里缺什么问什么（先问 id，再按 id 前缀推荐主题文件：ship.xxx → ship.yaml）；
+        不给 --file 时写进 id 前缀对应的主题文件。没有终端时缺少必填项（--id --title --reply）退出码 2。
         """
         from cstool.context import get_state
 
@@ -122,7 +125,7 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         info(f"知识库已建好：{directory}\n下一步：cd {directory} && git init && cstool kb lint")
 
 
-REQUIRED = (("file", "--file"), ("id", "--id"), ("title", "--title"), ("replies", "--reply"))
+REQUIRED = (("id", "--id"), ("title", "--title"), ("replies", "--reply"))
 NEW_FILE = "＋ 新建主题文件…"
 
 
@@ -131,7 +134,7 @@ def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interacti
     from cstool.errors import BadInput
     from cstool.output import info
 
-    from .edit import KnownIds, NewEntry, add_entry, id_problem, resolve_topic_file
+    from .edit import KnownIds, NewEntry, add_entry, id_problem, resolve_topic_file, suggest_topic_file
     from .lint import check_text, rules_from_settings
 
     rules = rules_from_settings(kb)
@@ -140,6 +143,8 @@ def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interacti
     # All required values as flags: a scripted call, even from a terminal, is never stopped by a prompt.
     if interactive and any(not values.get(key) for key, _ in REQUIRED):
         values = ask_missing(kb, values, known_ids, sorted(rules.stages), kb.settings.get("stages") or {})
+    if not values.get("file") and values.get("id"):  # no --file: the topic file of the id's prefix
+        values["file"] = suggest_topic_file(kb, str(values["id"]))
     missing = [flag for key, flag in REQUIRED if not values.get(key)]
     if missing:
         raise BadInput(f"缺少 {'、'.join(missing)}（没有终端，无法逐项提问；用选项给出）")
@@ -189,7 +194,7 @@ def ask_missing(
     import questionary
     from prompt_toolkit.output import create_output
 
-    from .edit import id_problem, resolve_topic_file
+    from .edit import id_problem, resolve_topic_file, suggest_topic_file
     from .model import phrase_files
 
     out = {"output": create_output(stdout=sys.stderr)}
@@ -210,18 +215,25 @@ def ask_missing(
             return exc.message
         return True
 
+    if not values.get("id"):  # the id first: its prefix suggests the file
+        values["id"] = text("条目 id（如 ship.urgent）：", lambda v: id_problem(v.strip(), known_ids) or True)
     if not values.get("file"):
-        files = [str(p.relative_to(kb.phrases_dir)) for p in phrase_files(kb)]
+        suggested = suggest_topic_file(kb, str(values["id"]))
+        files = [p.relative_to(kb.phrases_dir).as_posix() for p in phrase_files(kb)]
         choice = NEW_FILE
         if files:
-            choice = questionary.select("写进哪个主题文件？", choices=[*files, NEW_FILE], **out).unsafe_ask()
+            choice = questionary.select(
+                "写进哪个主题文件？",
+                choices=[*files, NEW_FILE],
+                default=suggested if suggested in files else NEW_FILE,
+                **out,
+            ).unsafe_ask()
         if choice == NEW_FILE:
-            choice = text("新主题文件名（如 ship.yaml）：", file_ok)
+            default = suggested if suggested not in files else ""
+            choice = text("新主题文件名（如 ship.yaml）：", file_ok, default=default)
             if not values.get("topic"):
                 values["topic"] = text("主题名称：", default=Path(choice).stem) or None
         values["file"] = choice
-    if not values.get("id"):
-        values["id"] = text("条目 id（如 ship.urgent）：", lambda v: id_problem(v.strip(), known_ids) or True)
     if not values.get("title"):
         values["title"] = text("标题：", not_empty)
     if not values.get("stage") and stages:
