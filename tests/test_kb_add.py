@@ -225,11 +225,16 @@ def test_new_prefix_suggests_a_new_file_named_after_it(tmp_path, isolated_home):
     finally:
         child.close()
     assert child.exitstatus == 0, child.before
-    assert load_phrasebook(KnowledgeBase(root)).by_id()["pay.invoice"].path == (root / "phrases/pay.yaml").resolve()
+    assert (
+        load_phrasebook(KnowledgeBase(root)).by_id()["pay.invoice"].path
+        == (root / "phrases/pay.yaml").resolve()
+    )
 
 
 def test_without_file_the_id_prefix_picks_the_topic_file(cli, tmp_path):
-    root = make_kb(tmp_path / "kb", {"phrases/aftersale.yaml": "entries: []\n", "phrases/ship.yaml": CLEAN_TOPIC})
+    root = make_kb(
+        tmp_path / "kb", {"phrases/aftersale.yaml": "entries: []\n", "phrases/ship.yaml": CLEAN_TOPIC}
+    )
     result = cli("--kb", str(root), "kb", "add", *FULL)
     assert result.exit_code == 0, result.output
     assert "ship.yaml" in result.stderr

@@ -19,8 +19,16 @@ entries:
 # name -> (text of phrases/zz_broken.yaml, line the warning names, words of the message)
 SLIPS = {
     "tab": ("topic: x\nentries:\n  - id: ship.slip\n\ttitle: 发货\n", 4, "Tab"),
-    "bad-indent": ("topic: x\nentries:\n  - id: ship.slip\n    title: 发货\n   replies: [亲]\n", 5, "YAML 格式错误"),
-    "replies-number": ("topic: x\nentries:\n  - id: ship.slip\n    title: 加急发货\n    replies: 5\n", 5, "replies"),
+    "bad-indent": (
+        "topic: x\nentries:\n  - id: ship.slip\n    title: 发货\n   replies: [亲]\n",
+        5,
+        "YAML 格式错误",
+    ),
+    "replies-number": (
+        "topic: x\nentries:\n  - id: ship.slip\n    title: 加急发货\n    replies: 5\n",
+        5,
+        "replies",
+    ),
     "duplicate-key": (
         "topic: x\nentries:\n  - id: ship.slip\n    title: 加急\n    title: 加急发货\n    replies: [亲]\n",
         5,

@@ -89,7 +89,10 @@ def test_only_the_copied_result_rotates(cli, kb):
     second = listed[1]
     picked = cli("--kb", kb, "search", query, "--pick", "2", "--chat", "买家A")
     assert picked.exit_code == 0 and picked.stdout.strip() == second["reply"]
-    after = {r["id"]: r["variant"] for r in json.loads(cli("--kb", kb, "search", query, "--json", "--chat", "买家A").stdout)}
+    after = {
+        r["id"]: r["variant"]
+        for r in json.loads(cli("--kb", kb, "search", query, "--json", "--chat", "买家A").stdout)
+    }
     assert after == {**before, second["id"]: 2}
     # another chat is untouched by that pick
     other = json.loads(cli("--kb", kb, "search", query, "--json", "--chat", "买家B").stdout)

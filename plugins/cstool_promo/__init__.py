@@ -46,7 +46,9 @@ def cstool_placeholders(kb, register):
 
         at = clock()
         running = [
-            c for c in load_all(kb.promos_dir, collect_rule_types(make_plugin_manager())) if c.start <= at < c.end
+            c
+            for c in load_all(kb.promos_dir, collect_rule_types(make_plugin_manager()))
+            if c.start <= at < c.end
         ]
         if not running:
             return None

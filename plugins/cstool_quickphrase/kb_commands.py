@@ -58,7 +58,8 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         file: Annotated[
             str | None,
             typer.Option(
-                "--file", help="主题文件（phrases/ 下的文件名，如 ship.yaml；不存在则新建；默认：id 前缀对应的文件）"
+                "--file",
+                help="主题文件（phrases/ 下的文件名，如 ship.yaml；不存在则新建；默认：id 前缀对应的文件）",
             ),
         ] = None,
         topic: Annotated[
@@ -316,6 +317,8 @@ def print_findings(problems: list[Any], root: Path, errors: int, warnings: int) 
             where = f"{where}:{p.line}"
         print(f"{where}: {LEVELS.get(p.level, p.level)} {p.code} {p.message}")
     if problems:
-        info(f"共 {len(problems)} 个问题：{errors} 个错误，{warnings} 个警告（路径相对于知识库 {display_path(root)}）")
+        info(
+            f"共 {len(problems)} 个问题：{errors} 个错误，{warnings} 个警告（路径相对于知识库 {display_path(root)}）"
+        )
     else:
         info(f"知识库检查通过：{display_path(root)}")

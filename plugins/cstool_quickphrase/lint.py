@@ -171,17 +171,39 @@ def check_fallbacks(kb: KnowledgeBase, rules: LintRules, known: set[str]) -> lis
     path = kb.path(SETTINGS_FILE)
     line = _settings_line(path, FALLBACKS_KEY)
     if not isinstance(raw, dict):
-        return [Problem("error", "schema", f"{FALLBACKS_KEY} 应为键值对（占位符名: 备用话，如 promo: 店铺满99包邮）", path, line)]
+        return [
+            Problem(
+                "error",
+                "schema",
+                f"{FALLBACKS_KEY} 应为键值对（占位符名: 备用话，如 promo: 店铺满99包邮）",
+                path,
+                line,
+            )
+        ]
     found = []
     for name, text in raw.items():
         where = _settings_line(path, f"{name}:", after=line) or line
         if not isinstance(text, str | int) or isinstance(text, bool) or not str(text).strip():
-            found.append(Problem("error", "schema", f"{FALLBACKS_KEY}.{name} 应为一句不为空的话", path, where))
+            found.append(
+                Problem("error", "schema", f"{FALLBACKS_KEY}.{name} 应为一句不为空的话", path, where)
+            )
             continue
         if name not in known:
-            found.append(Problem("warning", "unknown-fallback", f"{FALLBACKS_KEY}.{name}：没有叫 {name} 的占位符", path, where))
+            found.append(
+                Problem(
+                    "warning",
+                    "unknown-fallback",
+                    f"{FALLBACKS_KEY}.{name}：没有叫 {name} 的占位符",
+                    path,
+                    where,
+                )
+            )
         for problem in check_text(str(text), rules, known - {name}):
-            found.append(Problem(problem.level, problem.code, f"{FALLBACKS_KEY}.{name}：{problem.message}", path, where))
+            found.append(
+                Problem(
+                    problem.level, problem.code, f"{FALLBACKS_KEY}.{name}：{problem.message}", path, where
+                )
+            )
     return found
 
 
@@ -190,7 +212,9 @@ def _silent_entries(book: Phrasebook, silent: set[str]) -> Iterator[Problem]:
     if not silent:
         return
     for entry in book.entries:
-        needs = [placeholders_in(" ".join(step.text for step in reply.steps)) & silent for reply in entry.replies]
+        needs = [
+            placeholders_in(" ".join(step.text for step in reply.steps)) & silent for reply in entry.replies
+        ]
         if entry.replies and all(needs):
             names = "、".join(sorted(set().union(*needs)))
             yield Problem(

@@ -198,7 +198,9 @@ def _read_phrasebook(kb: KnowledgeBase, *, fast: bool) -> Phrasebook:
     return book
 
 
-def _later_duplicates(kb: KnowledgeBase, loaded: list[tuple[Entry, int]], problems: list[Problem]) -> set[int]:
+def _later_duplicates(
+    kb: KnowledgeBase, loaded: list[tuple[Entry, int]], problems: list[Problem]
+) -> set[int]:
     """For an id used twice, blame the *later* one: the one just added, not the older one.
 
     Later means further down in the same file, or in the file changed more
@@ -218,7 +220,14 @@ def _later_duplicates(kb: KnowledgeBase, loaded: list[tuple[Entry, int]], proble
         for _, _, entry in group[1:]:
             blamed.add(id(entry))
             problems.append(
-                Problem("error", "duplicate-id", f"id 重复：{entry.id}（已在 {first} 用过）", entry.path, entry.line, entry.id)
+                Problem(
+                    "error",
+                    "duplicate-id",
+                    f"id 重复：{entry.id}（已在 {first} 用过）",
+                    entry.path,
+                    entry.line,
+                    entry.id,
+                )
             )
     return blamed
 
@@ -241,7 +250,9 @@ def _load_file(path: Path, problems: list[Problem], *, fast: bool = False) -> It
             yield entry
 
 
-def _as_text_list(value: Any, name: str, raw: Any, path: Path, problems: list[Problem], entry_id: str) -> tuple[str, ...]:
+def _as_text_list(
+    value: Any, name: str, raw: Any, path: Path, problems: list[Problem], entry_id: str
+) -> tuple[str, ...]:
     from cstool import yamlio
 
     if value is None:
@@ -249,7 +260,9 @@ def _as_text_list(value: Any, name: str, raw: Any, path: Path, problems: list[Pr
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
-        problems.append(Problem("error", "schema", f"{name} 应为文字列表", path, yamlio.line_of(raw, name), entry_id))
+        problems.append(
+            Problem("error", "schema", f"{name} 应为文字列表", path, yamlio.line_of(raw, name), entry_id)
+        )
         return ()
     return tuple(str(v).strip() for v in value if str(v).strip())
 
@@ -262,24 +275,52 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
         return None
     entry_id = raw.get("id")
     if not isinstance(entry_id, str) or not ID_PATTERN.match(entry_id):
-        problems.append(Problem("error", "bad-id", f"id 缺失或格式不对：{entry_id!r}（应如 ship.when）", path,
-                                yamlio.line_of(raw, "id") if "id" in raw else line))
+        problems.append(
+            Problem(
+                "error",
+                "bad-id",
+                f"id 缺失或格式不对：{entry_id!r}（应如 ship.when）",
+                path,
+                yamlio.line_of(raw, "id") if "id" in raw else line,
+            )
+        )
         return None
     for key in raw:
         if key not in ENTRY_FIELDS:
-            problems.append(Problem("error", "unknown-field", f"{entry_id}：未知字段 {key}（可用：{', '.join(sorted(ENTRY_FIELDS))}）",
-                                    path, yamlio.line_of(raw, key), entry_id))
+            problems.append(
+                Problem(
+                    "error",
+                    "unknown-field",
+                    f"{entry_id}：未知字段 {key}（可用：{', '.join(sorted(ENTRY_FIELDS))}）",
+                    path,
+                    yamlio.line_of(raw, key),
+                    entry_id,
+                )
+            )
     title = raw.get("title")
     if not isinstance(title, str) or not title.strip():
         problems.append(Problem("error", "schema", f"{entry_id}：缺少 title", path, line, entry_id))
         title = entry_id
     stage = raw.get("stage") or entry_id.split(".", 1)[0]
     if not isinstance(stage, str):
-        problems.append(Problem("error", "schema", f"{entry_id}：stage 应为文字", path, yamlio.line_of(raw, "stage"), entry_id))
+        problems.append(
+            Problem(
+                "error", "schema", f"{entry_id}：stage 应为文字", path, yamlio.line_of(raw, "stage"), entry_id
+            )
+        )
         stage = entry_id.split(".", 1)[0]
     shortcut = raw.get("shortcut") or ""
     if not isinstance(shortcut, str | int):
-        problems.append(Problem("error", "schema", f"{entry_id}：shortcut 应为文字", path, yamlio.line_of(raw, "shortcut"), entry_id))
+        problems.append(
+            Problem(
+                "error",
+                "schema",
+                f"{entry_id}：shortcut 应为文字",
+                path,
+                yamlio.line_of(raw, "shortcut"),
+                entry_id,
+            )
+        )
         shortcut = ""
     replies = _parse_replies(raw, entry_id, path, line, problems)
     return Entry(
@@ -296,7 +337,9 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
     )
 
 
-def _parse_replies(raw: Any, entry_id: str, path: Path, line: int | None, problems: list[Problem]) -> tuple[Reply, ...]:
+def _parse_replies(
+    raw: Any, entry_id: str, path: Path, line: int | None, problems: list[Problem]
+) -> tuple[Reply, ...]:
     from cstool import yamlio
 
     value = raw.get("replies")
@@ -304,10 +347,23 @@ def _parse_replies(raw: Any, entry_id: str, path: Path, line: int | None, proble
     if isinstance(value, str):
         value = [value]
     if value is not None and not isinstance(value, list):
-        problems.append(Problem("error", "schema", f"{entry_id}：replies 应为回复列表（每条一行，以 - 开头），现在是{kind_of(value)}", path, where, entry_id))
+        problems.append(
+            Problem(
+                "error",
+                "schema",
+                f"{entry_id}：replies 应为回复列表（每条一行，以 - 开头），现在是{kind_of(value)}",
+                path,
+                where,
+                entry_id,
+            )
+        )
         return ()
     if not value:
-        problems.append(Problem("error", "empty-reply", f"{entry_id}：没有回复（replies 至少一条）", path, where, entry_id))
+        problems.append(
+            Problem(
+                "error", "empty-reply", f"{entry_id}：没有回复（replies 至少一条）", path, where, entry_id
+            )
+        )
         return ()
     replies = []
     for index, item in enumerate(value):
@@ -323,12 +379,39 @@ def _parse_replies(raw: Any, entry_id: str, path: Path, line: int | None, proble
                     kind, text = next(iter(step.items()))
                     steps.append(Step(kind, str(text).strip()))
                 else:
-                    problems.append(Problem("error", "schema", f"{entry_id}：脚本步骤应为文字、say: 或 wait:", path, item_line, entry_id))
+                    problems.append(
+                        Problem(
+                            "error",
+                            "schema",
+                            f"{entry_id}：脚本步骤应为文字、say: 或 wait:",
+                            path,
+                            item_line,
+                            entry_id,
+                        )
+                    )
         else:
-            problems.append(Problem("error", "schema", f"{entry_id}：回复应为文字，或 steps: 步骤列表", path, item_line, entry_id))
+            problems.append(
+                Problem(
+                    "error",
+                    "schema",
+                    f"{entry_id}：回复应为文字，或 steps: 步骤列表",
+                    path,
+                    item_line,
+                    entry_id,
+                )
+            )
             continue
         if not any(s.kind == "say" and s.text for s in steps):
-            problems.append(Problem("error", "empty-reply", f"{entry_id}：第 {index + 1} 条回复是空的", path, item_line, entry_id))
+            problems.append(
+                Problem(
+                    "error",
+                    "empty-reply",
+                    f"{entry_id}：第 {index + 1} 条回复是空的",
+                    path,
+                    item_line,
+                    entry_id,
+                )
+            )
             continue
         replies.append(Reply(tuple(steps)))
     return tuple(replies)
@@ -365,8 +448,15 @@ def load_synonyms(kb: KnowledgeBase, problems: list[Problem]) -> list[tuple[str,
     for index, item in enumerate(data or []):
         words = item.split("=") if isinstance(item, str) else item
         if not isinstance(words, list | tuple) or len(words) < 2:
-            problems.append(Problem("error", "schema", "同义词组至少两个词（[包邮, 免运费] 或 包邮=免运费）", path,
-                                    yamlio.line_of(data, index)))
+            problems.append(
+                Problem(
+                    "error",
+                    "schema",
+                    "同义词组至少两个词（[包邮, 免运费] 或 包邮=免运费）",
+                    path,
+                    yamlio.line_of(data, index),
+                )
+            )
             continue
         groups.append(tuple(str(w).strip() for w in words if str(w).strip()))
     return groups

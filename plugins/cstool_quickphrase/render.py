@@ -33,7 +33,9 @@ Values = Mapping[str, Callable[[], object]]
 FALLBACKS_KEY = "placeholder_fallbacks"
 
 
-def render_reply(reply: Reply, values: Values, fallbacks: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+def render_reply(
+    reply: Reply, values: Values, fallbacks: Mapping[str, str] | None = None
+) -> list[dict[str, str]]:
     """The reply's steps with placeholders filled: ``[{"say": ...}, {"wait": ...}, …]``."""
     return [{step.kind: render_text(step.text, values, fallbacks)} for step in reply.steps]
 
@@ -71,7 +73,9 @@ def render_entry(
         for variant in order:
             reply = replies[variant]
             try:
-                return Rendered(variant, reply_as_text(reply, values, using), render_reply(reply, values, using))
+                return Rendered(
+                    variant, reply_as_text(reply, values, using), render_reply(reply, values, using)
+                )
             except NothingToSay as exc:
                 if exc.name not in silent:
                     silent.append(exc.name)

@@ -132,7 +132,11 @@ class SearchSession:
         return [self._render(hit, counters.get(hit.id, 0), query, values) for hit in hits]
 
     def _render(
-        self, hit: Hit, counter: int, query: str = "", values: Mapping[str, Callable[[], object]] | None = None
+        self,
+        hit: Hit,
+        counter: int,
+        query: str = "",
+        values: Mapping[str, Callable[[], object]] | None = None,
     ) -> Found:
         from .render import render_entry
 
