@@ -25,7 +25,7 @@ def cstool_register_commands(app: Any) -> None:
 
 
 @hookspec
-def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str]], None]) -> None:
+def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str | None]], None]) -> None:
     """Offer reply placeholders such as ``{promo}``.
 
     Call ``register(name, producer)`` where ``producer()`` returns the text;

@@ -17,7 +17,7 @@ from typing import Any
 from cstool.errors import BadInput
 from cstool.kb import KnowledgeBase
 
-from .model import ID_PATTERN, Problem, parse_entry, phrase_files
+from .model import ID_PATTERN, Problem, parse_entry, phrase_files, relative_to_kb
 
 FIELD_ORDER = ("id", "title", "stage", "tags", "shortcut", "questions", "replies")
 
@@ -59,6 +59,7 @@ class KnownIds:
     """
 
     def __init__(self, kb: KnowledgeBase):
+        self._kb = kb
         self._paths = phrase_files(kb)
         self._texts: dict[Path, str] = {}
         self._ids: dict[Path, dict[str, int | None]] = {}
@@ -67,7 +68,8 @@ class KnownIds:
         for path in self._paths:
             if entry_id in self._text(path) and entry_id in self._ids_of(path):
                 line = self._ids_of(path)[entry_id]
-                return f"{path}:{line}" if line else str(path)
+                where = relative_to_kb(self._kb, path)  # phrases/ship.yaml, as kb lint says it
+                return f"{where}:{line}" if line else where
         return None
 
     def _text(self, path: Path) -> str:
