@@ -9,7 +9,9 @@ What is masked, also inside free text (notes, questions, complaints):
   ``０２１－５８７６５４３２``, ``+86 21 5876 5432``): ``0571-****4321``;
 - ID card numbers (18 digits, the last may be ``X``; and the old 15-digit ones),
   with a valid birth date inside: ``110***********123X``;
-- bank card numbers (16 to 19 digits that pass the Luhn check): ``6222********1234``;
+- bank card numbers: 12 to 19 digits after 卡号/银行卡/账号…, and anywhere a
+  16-to-19-digit number that passes the Luhn check with a card's first digits
+  (see :func:`_card`): ``6222***********0128``;
 - e-mail addresses (the part before ``@``): ``z***@163.com``;
 - QQ numbers and WeChat ids after their cue words (QQ/扣扣/企鹅, 微信/VX/wx/微信号):
   ``QQ 12****89``;
@@ -70,13 +72,23 @@ def _sub(pattern: re.Pattern[str], text: str, replace: _Replace) -> str:
     return "".join(out)
 
 
-def _whole(new: Callable[[str], str | None]) -> _Replace:
-    """Replace the whole match (or its ``mask`` group) by ``new(matched text)``, unless that is None."""
+def _whole(new: Callable[[str], str | None], *, isolated: bool = False) -> _Replace:
+    """Replace the whole match (or its ``mask`` group) by ``new(matched text)``, unless that is None.
+
+    ``isolated``: only when no other digit follows or precedes it across a phone number's
+    separators (an ID or card number is a run of its own, never a piece of a longer one).
+    """
 
     def replace(match: re.Match[str]) -> tuple[int, int, str] | None:
         group = "mask" if "mask" in match.re.groupindex else 0
+        start, end = match.span(group)
+        if isolated and (
+            _DIGIT_BEFORE.search(match.string, max(0, start - 8), start)
+            or _DIGIT_AFTER.match(match.string, end)
+        ):
+            return None
         masked = new(match.group(group))
-        return None if masked is None else (match.start(group), match.end(group), masked)
+        return None if masked is None else (start, end, masked)
 
     return replace
 
@@ -92,22 +104,31 @@ _SEP = r"(?:[ \t]{0,2}-[ \t]{0,2}|[ \t]{1,3})?"
 _SEP1 = r"[ \t-]?"
 _RUN_START = r"(?<![0-9])(?<![0-9][ \t-])"
 _RUN_END = r"(?![0-9])(?![ \t-][0-9])"
+_DIGIT_BEFORE = re.compile(rf"[0-9]{_SEP}$")
+_DIGIT_AFTER = re.compile(rf"{_SEP}[0-9]")
 
 _MOBILE = re.compile(
-    rf"(?<![0-9])(?:(?:\+|00)?86{_SEP}|\(\+?86\){_SEP})?1{_SEP}[3-9](?:{_SEP}[0-9]){{9}}(?![0-9])"
+    rf"(?<![0-9])(?:(?:\+|00)?86{_SEP}|\(\+?86\){_SEP})?(?P<body>1{_SEP}[3-9](?:{_SEP}[0-9]){{9}})(?![0-9])"
 )
-_AREA = r"(?:\((?P<area1>0[1-9][0-9]{1,2})\)|(?P<area2>0[1-9][0-9]{1,2}))"
+# Area codes: 010 and 020–029 have three digits, all others four (0571, 0755).
+_AREA_CODE = r"(?:[12][0-9]|[3-9][0-9]{2})"
+_AREA = rf"(?:\((?P<area1>0{_AREA_CODE})\)|(?P<area2>0{_AREA_CODE}))"
 _LOCAL = rf"(?P<local>[0-9](?:{_SEP}[0-9]){{6,7}})"
 _EXTENSION = r"(?:(?:-|转|分机|ext\.?)[0-9]{1,5})?"
 _LANDLINE = re.compile(rf"(?<![0-9]){_AREA}{_SEP}{_LOCAL}{_EXTENSION}(?![0-9])", re.IGNORECASE)
 _LANDLINE_INTL = re.compile(
-    rf"(?<![0-9])(?:\+|00)86{_SEP}(?:\(0?(?P<area1>[1-9][0-9]{{1,2}})\)|0?(?P<area2>[1-9][0-9]{{1,2}}))"
+    rf"(?<![0-9])(?:\+|00)86{_SEP}(?:\(0?(?P<area1>{_AREA_CODE})\)|0?(?P<area2>{_AREA_CODE}))"
     rf"{_SEP}{_LOCAL}{_EXTENSION}(?![0-9])",
     re.IGNORECASE,
 )
 _ID18 = re.compile(rf"{_RUN_START}[1-9](?:{_SEP1}[0-9]){{16}}{_SEP1}[0-9Xx](?![0-9Xx])(?![ \t-][0-9])")
 _ID15 = re.compile(rf"{_RUN_START}[1-9](?:{_SEP1}[0-9]){{14}}{_RUN_END}")
 _CARD = re.compile(rf"{_RUN_START}[1-9](?:{_SEP1}[0-9]){{15,18}}{_RUN_END}")
+# After 卡号/银行卡/账号… any 12–19 digits are a card number, Luhn or not (a typo stays private too).
+_CARD_CUE = re.compile(
+    r"(?:银行卡|储蓄卡|信用卡|借记卡|银行账号|银行帐号|账号|帐号|卡号|卡)(?:号码|号)?[ \t:是为]*"
+    rf"(?P<mask>{_RUN_START}[0-9](?:{_SEP1}[0-9]){{11,18}}){_RUN_END}"
+)
 
 
 def _valid_birth(year: int, month: int, day: int) -> bool:
@@ -140,16 +161,30 @@ def luhn(digits: str) -> bool:
     return total % 10 == 0
 
 
-def _card(text: str) -> str | None:
-    digits = _digits(text)
-    if not luhn(digits):
-        return None
+def _hide_card(digits: str) -> str:
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
-def _mobile(text: str) -> str:
-    digits = _digits(text)[-11:]
-    return f"{digits[:3]}{STARS}{digits[-4:]}"
+def _card(text: str) -> str | None:
+    """A bare 16–19-digit number is a card when it passes Luhn and looks like one.
+
+    UnionPay and the domestic cards (62, 60, 65, 9…) have 16 to 19 digits; Visa,
+    Mastercard and JCB numbers (3–5) have 16. A Taobao order id (18–19 digits
+    starting 1–4) and two dates in a row (2026-11-11 2026-11-12) are never taken for a card.
+    """
+    digits = _digits(text)
+    plausible = digits.startswith(("62", "60", "65", "9")) or (len(digits) == 16 and digits[0] in "345")
+    return _hide_card(digits) if plausible and luhn(digits) else None
+
+
+def _mobile(match: re.Match[str]) -> tuple[int, int, str] | None:
+    # One kind of separator inside the number (138 1234 5678, 138-1234-5678): "165 2026-11-11"
+    # is a size and a date, not a phone number.
+    kinds = {sep.replace(" ", "").replace("\t", "") or " " for sep in re.findall(r"[^0-9]+", match["body"])}
+    if len(kinds) > 1:
+        return None
+    digits = _digits(match["body"])
+    return match.start(), match.end(), f"{digits[:3]}{STARS}{digits[-4:]}"
 
 
 def _landline(match: re.Match[str]) -> tuple[int, int, str]:
@@ -161,16 +196,17 @@ def _landline(match: re.Match[str]) -> tuple[int, int, str]:
 
 def mask_phone(text: str) -> str:
     """Mobile numbers and landlines (any width, separators, +86/0086/86 prefixes)."""
-    text = _sub(_MOBILE, text, _whole(_mobile))
+    text = _sub(_MOBILE, text, _mobile)
     text = _sub(_LANDLINE_INTL, text, _landline)
     return _sub(_LANDLINE, text, _landline)
 
 
 def mask_ids(text: str) -> str:
     """ID card numbers (18 and 15 digits, with a valid birth date) and bank cards (Luhn)."""
-    text = _sub(_ID18, text, _whole(_id_card))
-    text = _sub(_ID15, text, _whole(_id_card))
-    return _sub(_CARD, text, _whole(_card))
+    text = _sub(_ID18, text, _whole(_id_card, isolated=True))
+    text = _sub(_ID15, text, _whole(_id_card, isolated=True))
+    text = _sub(_CARD_CUE, text, _whole(lambda card: _hide_card(_digits(card)), isolated=True))
+    return _sub(_CARD, text, _whole(_card, isolated=True))
 
 
 # --- e-mail, QQ, WeChat -----------------------------------------------------------------------
