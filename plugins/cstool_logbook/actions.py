@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from cstool.errors import BadInput
-from cstool.masking import mask_data
+from cstool.masking import mask_data, mask_text
 
 from . import prompts
 from .models import (
@@ -188,7 +188,8 @@ def _check_date(value: str) -> None:
 
 
 def summary(entry: Entry) -> str:
-    parts = [f"已记录 #{entry.id} {KINDS[entry.kind]}：{entry.buyer}"]
+    """The one-line confirmation of a new entry (masked: it is printed)."""
+    parts = [f"已记录 #{entry.id} {KINDS[entry.kind]}：{mask_text(entry.buyer)}"]
     if entry.order:
         parts.append(f"订单 {entry.order}")
     if entry.amount is not None:
@@ -215,8 +216,9 @@ def update(
 
 
 def describe_changes(changes: dict[str, Any]) -> list[str]:
+    """The changes of an update as lines for the person (masked: notes and channels are free text)."""
     lines = []
-    for key, (old, new) in changes.items():
+    for key, (old, new) in mask_data(changes).items():
         if key == "reminder":
             lines.append(f"催付：{new['via']}（{new['at'][:16].replace('T', ' ')}）")
         elif key == "note":

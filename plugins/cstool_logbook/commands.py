@@ -371,15 +371,15 @@ def make_group() -> typer.Typer:
         with _session(ctx, db) as session:
             if tag or untag:
                 do_tag(session, name, tag or [], untag or [], agent)
-                for group_name in tag or []:
-                    info(f"已把 {name} 加入客户组：{group_name}")
-                for group_name in untag or []:
-                    info(f"已把 {name} 移出客户组：{group_name}")
             view = shown(buyer_view(session, name), unmasked)
+        for group_name in tag or []:
+            info(f"已把 {view['buyer']} 加入客户组：{group_name}")
+        for group_name in untag or []:
+            info(f"已把 {view['buyer']} 移出客户组：{group_name}")
         if as_json:
             print_json(view)
         elif not view["entries"] and not view["groups"]:
-            info(f"没有关于 {name} 的记录。")
+            info(f"没有关于 {view['buyer']} 的记录。")
         else:
             buyer_summary(view)
 
