@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 STARS = "****"
@@ -46,9 +47,13 @@ _FOLD.update({0x3000: 0x20, 0x00A0: 0x20, 0x2007: 0x20, 0x202F: 0x20})
 _FOLD.update({code: 0x2D for code in (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE63)})
 
 
+_FOLDABLE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_FOLD)) + "]")
+
+
+@lru_cache(maxsize=16)  # each masking pass folds the text it was given: mostly the same text again
 def fold(text: str) -> str:
     """Full-width ASCII forms, the ideographic space and dash variants as plain ASCII (same length)."""
-    return text.translate(_FOLD)
+    return text.translate(_FOLD) if _FOLDABLE.search(text) else text
 
 
 # A match → (start, end, replacement) in folded coordinates, or None to leave it alone.
@@ -201,12 +206,20 @@ def mask_phone(text: str) -> str:
     return _sub(_LANDLINE, text, _landline)
 
 
+_ID_REPLACE = _whole(_id_card, isolated=True)
+_CARD_CUE_REPLACE = _whole(lambda card: _hide_card(_digits(card)), isolated=True)
+_CARD_REPLACE = _whole(_card, isolated=True)
+_LONG_RUN = re.compile(r"[0-9](?:[ \t-]?[0-9]){11}")
+
+
 def mask_ids(text: str) -> str:
     """ID card numbers (18 and 15 digits, with a valid birth date) and bank cards (Luhn)."""
-    text = _sub(_ID18, text, _whole(_id_card, isolated=True))
-    text = _sub(_ID15, text, _whole(_id_card, isolated=True))
-    text = _sub(_CARD_CUE, text, _whole(lambda card: _hide_card(_digits(card)), isolated=True))
-    return _sub(_CARD, text, _whole(_card, isolated=True))
+    if not _LONG_RUN.search(fold(text)):
+        return text
+    text = _sub(_ID18, text, _ID_REPLACE)
+    text = _sub(_ID15, text, _ID_REPLACE)
+    text = _sub(_CARD_CUE, text, _CARD_CUE_REPLACE)
+    return _sub(_CARD, text, _CARD_REPLACE)
 
 
 # --- e-mail, QQ, WeChat -----------------------------------------------------------------------
@@ -230,11 +243,20 @@ def _account(text: str) -> str:
     return (text[:2] + STARS + text[-2:]) if len(text) >= 8 else (text[:1] + STARS)
 
 
+_EMAIL_REPLACE = _whole(lambda local: local[:1] + "***")
+_ACCOUNT_REPLACE = _whole(_account)
+_ACCOUNT_CUE = re.compile(r"qq|扣扣|企鹅|q号|微信|vx|wx|weixin|wechat|v信|薇信|威信|维信", re.IGNORECASE)
+
+
 def mask_contacts(text: str) -> str:
     """E-mail addresses, and QQ numbers and WeChat ids after their cue words."""
-    text = _sub(_EMAIL, text, _whole(lambda local: local[:1] + "***"))
-    text = _sub(_QQ, text, _whole(_account))
-    return _sub(_WECHAT, text, _whole(_account))
+    folded = fold(text)
+    if "@" in folded:
+        text = _sub(_EMAIL, text, _EMAIL_REPLACE)
+    if _ACCOUNT_CUE.search(folded):
+        text = _sub(_QQ, text, _ACCOUNT_REPLACE)
+        text = _sub(_WECHAT, text, _ACCOUNT_REPLACE)
+    return text
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -334,7 +356,7 @@ def _before_number(match: re.Match[str]) -> tuple[int, int, str] | None:
 def mask_name(text: str) -> str:
     """Names after 收件人/姓名/联系人/找/叫/联系…, and a name right before a (masked) number."""
     text = _sub(_NAME_CUE, text, _after_cue)
-    return _sub(_NAME_BEFORE_NUMBER, text, _before_number)
+    return _sub(_NAME_BEFORE_NUMBER, text, _before_number) if STARS in text else text
 
 
 # --- addresses --------------------------------------------------------------------------------
@@ -385,14 +407,13 @@ _ORDER_MENTION = re.compile(
     r"[ \t:#是为.]*[A-Za-z0-9-]{6,}",
     re.IGNORECASE,
 )
-_HAS_DIGIT = re.compile(r"[0-9]")
+_SEVEN_DIGITS = re.compile(r"[0-9](?:[^0-9]{0,8}[0-9]){6}")
 
 
 def _mask_piece(text: str) -> str:
-    if _HAS_DIGIT.search(fold(text)):
+    if _SEVEN_DIGITS.search(fold(text)):  # every number masked here has at least 7 digits
         text = mask_phone(mask_ids(text))
-    text = mask_contacts(text) if "@" in text or "＠" in text or _HAS_DIGIT.search(fold(text)) else text
-    return mask_address(mask_name(text))
+    return mask_address(mask_name(mask_contacts(text)))
 
 
 def mask_text(text: str) -> str:

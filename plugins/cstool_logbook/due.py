@@ -82,7 +82,7 @@ def campaign_list(
     for entry in entries:
         if entry.kind in ("inquiry", "unpaid"):
             latest.setdefault(entry.buyer, []).append(entry)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for buyer, mine in latest.items():
         mine.sort(key=lambda e: (e.at, e.id or 0))
         if mine[-1].outcome in ("成交", "已付款"):
