@@ -175,6 +175,11 @@ def test_buyer_tagging_messages_are_masked(cli, personal):
     assert "没有关于 tb_139****1234 的记录" in cli("log", "buyer", "tb_13987651234").stderr
 
 
+def test_campaign_list_keeps_order_ids_whole(cli, personal):
+    rows = json.loads(cli("log", "campaign-list", "--json", env=NOW).stdout)
+    assert rows[0]["buyer"] == "tb_135****3333" and rows[0]["orders"] == [ORDER]
+
+
 def test_due_keeps_the_amount_words_whole(cli, personal):
     due = cli("log", "due", env=NOW).stdout
     assert "金额 159.00" in due and "金*" not in due
