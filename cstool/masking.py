@@ -183,12 +183,15 @@ def _card(text: str) -> str | None:
 
 
 def _mobile(match: re.Match[str]) -> tuple[int, int, str] | None:
-    # One kind of separator inside the number (138 1234 5678, 138-1234-5678): "165 2026-11-11"
-    # is a size and a date, not a phone number.
-    kinds = {sep.replace(" ", "").replace("\t", "") or " " for sep in re.findall(r"[^0-9]+", match["body"])}
+    # One kind of separator inside the number (138 1234 5678, 1-3-8…), or mixed ones only in
+    # the 3-4-4 places (138 1234-5678): "165 2026-11-11" is a size and a date, not a phone number.
+    body = match["body"]
+    kinds = {sep.replace(" ", "").replace("\t", "") or " " for sep in re.findall(r"[^0-9]+", body)}
     if len(kinds) > 1:
-        return None
-    digits = _digits(match["body"])
+        places = [len(_digits(body[: gap.start()])) for gap in re.finditer(r"[^0-9]+", body)]
+        if places != [3, 7]:
+            return None
+    digits = _digits(body)
     return match.start(), match.end(), f"{digits[:3]}{STARS}{digits[-4:]}"
 
 

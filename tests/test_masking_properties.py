@@ -39,9 +39,13 @@ prefix = st.sampled_from(["", "", "+86", "+86 ", "+86-", "0086", "0086 ", "86", 
 def mobiles(draw):
     """(as written, its 11 national digits): any width, separators and prefix."""
     digits = draw(mobile_digits)
-    # One kind of separator, anywhere between the digits (138 1234 5678, 1-3-8-1…, １３８－１２３４…).
-    sep = draw(separator)
-    seps = [sep if put else "" for put in draw(st.lists(st.booleans(), min_size=10, max_size=10))]
+    if draw(st.booleans()):
+        # One kind of separator, anywhere between the digits (138 1234 5678, 1-3-8-1…, １３８－１２３４…).
+        sep = draw(separator)
+        seps = [sep if put else "" for put in draw(st.lists(st.booleans(), min_size=10, max_size=10))]
+    else:
+        # Any separators in the usual 3-4-4 places (138 1234-5678).
+        seps = ["", "", draw(separator), "", "", "", draw(separator), "", "", ""]
     body = digits[0] + "".join(sep + digit for sep, digit in zip(seps, digits[1:], strict=True))
     written = draw(prefix) + body
     return widths(written, draw(st.lists(st.booleans(), min_size=1, max_size=len(written)))), digits
