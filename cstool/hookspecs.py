@@ -55,3 +55,32 @@ def cstool_kb_match(kb: Any, questions: list[str]) -> list[dict[str, Any] | None
     with at least ``id``, ``title`` and ``score``. The logbook uses it to list
     frequent questions the KB cannot answer yet. First non-None result wins.
     """
+
+
+@hookspec
+def cstool_web_routes(register: Callable[..., None]) -> None:
+    """Contribute pages and endpoints to ``cstool serve`` (the browser workbench).
+
+    Call ``register(name, routes=[...], templates=folder, static=folder, nav=[...])``:
+
+    - ``name``: short plugin name; prefixes its templates (``"<name>/page.html"``)
+      and its static files (``/static/<name>/...``).
+    - ``routes``: ``(path, handler)`` or ``(path, handler, methods)`` tuples.
+      ``handler(web)`` is a plain (synchronous) function run in a worker
+      thread; ``web`` is the request seen by cstool: ``web.query``,
+      ``web.data`` (JSON or form body), ``web.path_params``, ``web.state``
+      (the run's :class:`cstool.context.AppState`), ``web.unmasked`` and
+      ``web.shown(data)`` (masking unless a supervisor unlocked it),
+      ``web.shared`` (a dict the plugin may keep resources in), and
+      ``web.render(template, **vars)``, ``web.json(data)``,
+      ``web.download(content, filename, media_type)``. Returning a dict or
+      list sends JSON; raising :class:`cstool.errors.BadInput` sends 400
+      with the Chinese message.
+    - ``nav``: ``(path, label, order)`` entries for the navigation bar.
+    - ``startup``: optional ``startup(state, shared)`` run once before the
+      server prints its URL (open an index so the first keystroke is fast).
+
+    The web plugin owns the server, the layout, authentication, CSRF and the
+    security headers; a handler never deals with them. Templates are Jinja2
+    with autoescape on and extend ``"web/base.html"``.
+    """

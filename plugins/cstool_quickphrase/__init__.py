@@ -23,3 +23,10 @@ def cstool_kb_match(kb, questions):
         return best_matches(index, list(questions))
     finally:
         index.close()
+
+
+@hookimpl
+def cstool_web_routes(register):
+    from .web import contribute
+
+    contribute(register)
