@@ -10,3 +10,10 @@ def cstool_register_commands(app):
     from .commands import GROUP_HELP, make_group
 
     app.add_typer(make_group(), name="log", help=GROUP_HELP)
+
+
+@hookimpl
+def cstool_web_routes(register):
+    from .web import contribute
+
+    contribute(register)

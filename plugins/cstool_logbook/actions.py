@@ -94,11 +94,11 @@ def shown(data: Any, unmasked: bool) -> Any:
 
 
 # --- entry ------------------------------------------------------------------------------------
-def record(session: Session, kind: str, raw: dict[str, Any]) -> Entry:
-    """Fill missing fields (prompts at a terminal), validate, and save one entry."""
+def record(session: Session, kind: str, raw: dict[str, Any], *, ask: bool = True) -> Entry:
+    """Fill missing fields (prompts at a terminal unless ``ask`` is off), validate, and save one entry."""
     raw = {key: value for key, value in raw.items() if value not in (None, [], "")}
     raw.setdefault("agent", session.agent)
-    if prompts.interactive():
+    if ask and prompts.interactive():
         try:
             ask_missing(session, kind, raw)
         except KeyboardInterrupt:

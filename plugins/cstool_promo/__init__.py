@@ -59,3 +59,10 @@ def cstool_placeholders(kb, register):
         return summary_line(dataclasses.replace(campaign, rules=open_rules))
 
     register("promo", promo)
+
+
+@hookimpl
+def cstool_web_routes(register):
+    from .web import contribute
+
+    contribute(register)

@@ -11,6 +11,7 @@ file, the page shows a banner and keeps searching the files that are fine.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -90,6 +91,11 @@ class LiveSearch:
         if old is not None:
             old.close()
 
+    def touch(self) -> None:
+        """Open or refresh the session now; a KB that cannot be loaded is shown on the page, not raised."""
+        with contextlib.suppress(BadInput):
+            self.call(lambda session: None)
+
     def status(self) -> dict[str, Any]:
         skipped = list(getattr(self.session, "skipped", None) or []) if self.session else []
         problems = [self.problem] if self.problem else []
@@ -119,11 +125,7 @@ def live(web: Any) -> LiveSearch:
 
 
 def startup(state: Any, shared: dict[str, Any]) -> None:
-    searcher = shared.setdefault("quickphrase", LiveSearch(state))
-    try:
-        searcher.call(lambda session: None)
-    except BadInput:
-        pass  # the page shows the problem; the server still starts
+    shared.setdefault("quickphrase", LiveSearch(state)).touch()
 
 
 # ---------------------------------------------------------------- handlers
@@ -156,7 +158,9 @@ def api_search(web: Any) -> Any:
         return []
 
     def run(session: Any) -> list[dict[str, Any]]:
-        found = find(session, query, limit, web.query.get("chat", ""), web.query.get("stage"), web.query.get("tag"))
+        found = find(
+            session, query, limit, web.query.get("chat", ""), web.query.get("stage"), web.query.get("tag")
+        )
         return [f.as_json(session.stages) for f in found]
 
     return web.json(live(web).call(run))
@@ -175,14 +179,26 @@ def api_pick(web: Any) -> Any:
         raise BadInput("缺少 q 或 id")
 
     def run(session: Any) -> dict[str, Any]:
-        found = find(session, query, MAX_LIMIT, str(web.data.get("chat", "")), web.data.get("stage"), web.data.get("tag"))
+        found = find(
+            session,
+            query,
+            MAX_LIMIT,
+            str(web.data.get("chat", "")),
+            web.data.get("stage"),
+            web.data.get("tag"),
+        )
         chosen = next((f for f in found if f.id == entry), None)
         if chosen is None:
             raise BadInput(f"这次搜索结果里没有 {entry}（知识库可能刚改过，请重新搜索）")
         if getattr(chosen, "reply", None) is None:
             raise BadInput(f"「{chosen.hit.title}」现在不能用：{getattr(chosen, 'unavailable', '')}")
         remember_pick(session, chosen)
-        return {"id": chosen.id, "title": chosen.hit.title, "reply": chosen.reply, "variant": chosen.variant + 1}
+        return {
+            "id": chosen.id,
+            "title": chosen.hit.title,
+            "reply": chosen.reply,
+            "variant": chosen.variant + 1,
+        }
 
     return live(web).call(run)
 
@@ -201,19 +217,13 @@ def remember_pick(session: Any, found: Any) -> None:
 
 def api_status(web: Any) -> Any:
     searcher = live(web)
-    try:
-        searcher.call(lambda session: None)
-    except BadInput:
-        pass
+    searcher.touch()
     return searcher.status()
 
 
 def reception_page(web: Any) -> Any:
     searcher = live(web)
-    try:
-        searcher.call(lambda session: None)
-    except BadInput:
-        pass
+    searcher.touch()
     status = searcher.status()
     return web.render(
         "quickphrase/reception.html",

@@ -228,13 +228,15 @@ def error_response(bench: Workbench, request: Request, csrf: str, status: int, m
         return JSONResponse({"error": message}, status_code=status)
     page = bench.env.get_template("web/error.html")
     web = WebRequest(bench, request, {}, csrf)
-    html = page.render(**bench.template_vars(web), status=status, message=message)
+    html = page.render(**bench.template_vars(web), code=status, message=message)
     return HTMLResponse(html, status_code=status)
 
 
 def login_response(bench: Workbench, request: Request, csrf: str, message: str = "") -> Response:
     if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"error": "需要访问令牌"}, status_code=401, headers={"www-authenticate": "Bearer"})
+        return JSONResponse(
+            {"error": "需要访问令牌"}, status_code=401, headers={"www-authenticate": "Bearer"}
+        )
     page = bench.env.get_template("web/login.html")
     web = WebRequest(bench, request, {}, csrf)
     nxt = request.url.path if request.url.path not in ("/login", "/logout") else "/"
@@ -242,7 +244,9 @@ def login_response(bench: Workbench, request: Request, csrf: str, message: str =
     return HTMLResponse(html, status_code=401, headers={"www-authenticate": "Bearer"})
 
 
-def gate(bench: Workbench, handler: Callable[[WebRequest], Any], *, public: bool = False) -> Callable[..., Any]:
+def gate(
+    bench: Workbench, handler: Callable[[WebRequest], Any], *, public: bool = False
+) -> Callable[..., Any]:
     """Wrap a handler: token, CSRF, body parsing, worker thread, errors, headers."""
     guard = bench.guard
 
@@ -335,7 +339,7 @@ def _local(url: str) -> str:
 
 def make_static(bench: Workbench) -> Callable[[WebRequest], Response]:
     def static(web: WebRequest) -> Response:
-        folder = bench.static.get(str(web.path_params.get("name")))
+        folder = bench.static.get(str(web.path_params.get("name", "web")))
         rel = str(web.path_params.get("path", ""))
         if folder is None:
             return Response("not found", status_code=404, media_type="text/plain")
@@ -365,8 +369,8 @@ def build_app(state: Any, *, token: str | None = None, unmasked_token: str | Non
     for item in bench.contributions.values():
         for path, handler, methods in item.routes:
             routes.append(Route(path, gate(bench, handler), methods=list(methods)))
-    methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
-    routes.append(Route("/{rest:path}", gate(bench, _not_found_404), methods=methods))
+    every = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+    routes.append(Route("/{rest:path}", gate(bench, _not_found_404), methods=every))
     app = Starlette(routes=routes)
     app.state.bench = bench
     return app
@@ -375,4 +379,4 @@ def build_app(state: Any, *, token: str | None = None, unmasked_token: str | Non
 def _not_found_404(web: WebRequest) -> Response:
     if web.path.startswith("/api/"):
         return web.json({"error": "没有这个接口"}, status=404)
-    return web.render("web/error.html", status=404, message="没有这个页面")
+    return web.render("web/error.html", status=404, code=404, message="没有这个页面")

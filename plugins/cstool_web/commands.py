@@ -20,7 +20,12 @@ def serve_command(
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="端口")] = DEFAULT_PORT,
     token: Annotated[
         str | None,
-        typer.Option("--token", envvar="CSTOOL_WEB_TOKEN", help="访问令牌：每个请求都要带上（登录页输入一次即可）", show_default=False),
+        typer.Option(
+            "--token",
+            envvar="CSTOOL_WEB_TOKEN",
+            help="访问令牌：每个请求都要带上（登录页输入一次即可）",
+            show_default=False,
+        ),
     ] = None,
     unmasked_token: Annotated[
         str | None,

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import ipaddress
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 AUTH_COOKIE = "cstool_auth"
@@ -66,18 +67,20 @@ class Guard:
             self._unmask_cookie = cookie_value(self.unmasked_token, "unmasked")
 
     def __repr__(self) -> str:  # never show a token in a traceback or a log
-        return f"Guard(token={'set' if self.token else None}, unmasked={'set' if self.unmasked_token else None})"
+        return (
+            f"Guard(token={'set' if self.token else None}, unmasked={'set' if self.unmasked_token else None})"
+        )
 
     # -- access token
-    def bearer(self, headers: dict[str, str] | object) -> str | None:
-        value = headers.get("authorization", "")  # type: ignore[attr-defined]
+    def bearer(self, headers: Mapping[str, str]) -> str | None:
+        value = headers.get("authorization", "")
         scheme, _, credential = value.partition(" ")
         return credential.strip() if scheme.lower() == "bearer" and credential.strip() else None
 
-    def by_header(self, headers: object) -> bool:
+    def by_header(self, headers: Mapping[str, str]) -> bool:
         return self.token is not None and same(self.bearer(headers), self.token)
 
-    def allowed(self, headers: object, cookies: dict[str, str]) -> bool:
+    def allowed(self, headers: Mapping[str, str], cookies: dict[str, str]) -> bool:
         if self.token is None:
             return True
         return self.by_header(headers) or same(cookies.get(AUTH_COOKIE), self._auth_cookie)
@@ -89,10 +92,10 @@ class Guard:
         return None
 
     # -- supervisor switch
-    def unmasked(self, headers: object, cookies: dict[str, str]) -> bool:
+    def unmasked(self, headers: Mapping[str, str], cookies: dict[str, str]) -> bool:
         if self.unmasked_token is None:
             return False
-        header = headers.get("x-unmasked-token")  # type: ignore[attr-defined]
+        header = headers.get("x-unmasked-token")
         return same(header, self.unmasked_token) or same(cookies.get(UNMASK_COOKIE), self._unmask_cookie)
 
     def unmask(self, given: str) -> str | None:
@@ -105,9 +108,9 @@ class Guard:
     def new_csrf() -> str:
         return secrets.token_urlsafe(24)
 
-    def csrf_ok(self, method: str, headers: object, cookies: dict[str, str], form_value: str | None) -> bool:
+    def csrf_ok(self, method: str, headers: Mapping[str, str], cookies: dict[str, str], form_value: str | None) -> bool:
         if method in SAFE_METHODS or self.by_header(headers):
             return True
         expected = cookies.get(CSRF_COOKIE)
-        given = headers.get(CSRF_HEADER) or form_value  # type: ignore[attr-defined]
+        given = headers.get(CSRF_HEADER) or form_value
         return same(given, expected)

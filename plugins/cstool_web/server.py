@@ -74,7 +74,9 @@ def serve(
     url = url_for(host, port)
     app.state.bench.start()
     print(url, flush=True)
-    print(f"cstool 工作台已启动：{url}（知识库：{state.kb.root}；按 Ctrl-C 停止）", file=sys.stderr, flush=True)
+    print(
+        f"cstool 工作台已启动：{url}（知识库：{state.kb.root}；按 Ctrl-C 停止）", file=sys.stderr, flush=True
+    )
     if token:
         print("已开启访问令牌：打开页面后输入启动时给的令牌。", file=sys.stderr, flush=True)
     if open_browser:
