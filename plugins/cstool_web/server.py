@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import sys
 from typing import Any
@@ -10,6 +11,14 @@ from typing import Any
 from cstool.errors import BadInput
 
 from .security import is_loopback
+
+
+class _Stopped(Exception):
+    """SIGTERM arrived (after uvicorn's graceful shutdown, or before it started)."""
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise _Stopped
 
 
 def check_options(host: str, token: str | None) -> None:
@@ -85,11 +94,15 @@ def serve(
         webbrowser.open(url)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
     server = uvicorn.Server(config)
+    # uvicorn stops gracefully on SIGINT/SIGTERM, then re-raises the signal to the handler that was
+    # there before: ours turns it into a clean exit (0) instead of a death by signal.
+    previous = signal.signal(signal.SIGTERM, _stop)
     try:
         server.run(sockets=[sock])
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stopped):
         pass
     finally:
+        signal.signal(signal.SIGTERM, previous)
         sock.close()
     print("cstool 工作台已停止。", file=sys.stderr, flush=True)
     return 0
