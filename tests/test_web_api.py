@@ -3,65 +3,28 @@
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from web_helpers import NOW, XSS, make_team_kb
 
 from cstool import hookimpl
 from cstool.context import AppState
 from cstool.plugins import make_plugin_manager
 
-from web_helpers import running_server
-
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
-NOW = "2026-11-11T10:00:00+08:00"
-XSS = "<script>alert(1)</script>"
-
-PHRASES = textwrap.dedent(
-    """\
-    topic: 测试
-    entries:
-      - id: ship.when
-        title: 什么时候发货
-        tags: [发货]
-        shortcut: fh
-        questions: [什么时候发货, 啥时候发, 今天能发吗]
-        replies:
-          - 亲，付款后 48 小时内发货哦~
-          - 亲，今天下午四点前付款当天就能发出~
-      - id: bargain.discount
-        title: 能便宜点吗
-        tags: [议价, "<b>粗体</b>"]
-        questions: [能便宜点吗, 可以优惠吗]
-        replies:
-          - 亲，价格已经很实在啦~
-      - id: xss.demo
-        title: 脚本测试
-        questions: [脚本测试回复]
-        replies:
-          - "亲，<script>alert(1)</script> 这是原样文字"
-    """
-)
 
 
 @pytest.fixture
 def team_kb(tmp_path, monkeypatch):
     """A team KB: three phrases (one with a <script> reply), the bundled logbook lists and campaigns."""
-    kb = tmp_path / "team-kb"
-    (kb / "phrases").mkdir(parents=True)
-    (kb / "kb.yaml").write_text("name: 测试店\nstages:\n  ship: 物流\n  bargain: 议价\n", encoding="utf-8")
-    (kb / "phrases" / "main.yaml").write_text(PHRASES, encoding="utf-8")
-    for name in ("logbook.yaml", "catalog.csv", "promo-limits.yaml"):
-        shutil.copy(REPO / "kb" / name, kb / name)
-    shutil.copytree(REPO / "kb" / "promos", kb / "promos")
+    kb = make_team_kb(tmp_path / "team-kb")
     monkeypatch.setenv("CSTOOL_NOW", NOW)
     monkeypatch.setenv("CSTOOL_AGENT", "小暖")
     monkeypatch.setenv("CSTOOL_KB", str(kb))
@@ -69,8 +32,9 @@ def team_kb(tmp_path, monkeypatch):
 
 
 def make_client(kb: Path, *, token=None, unmasked_token=None, plugins=()) -> TestClient:
-    from cstool.config import load_user_config
     from cstool_web.app import build_app
+
+    from cstool.config import load_user_config
 
     load_user_config.cache_clear()
     pm = make_plugin_manager(plugins=plugins)
@@ -97,7 +61,8 @@ def test_hook_cstool_web_routes(team_kb, tmp_path):
     templates = tmp_path / "tpl"
     templates.mkdir()
     (templates / "hello.html").write_text(
-        '{% extends "web/base.html" %}{% block main %}<p id="hi">你好，{{ who }}</p>{% endblock %}', encoding="utf-8"
+        '{% extends "web/base.html" %}{% block main %}<p id="hi">你好，{{ who }}</p>{% endblock %}',
+        encoding="utf-8",
     )
 
     class Hello:
@@ -294,7 +259,9 @@ def test_everything_from_people_is_escaped(client):
     reception = client.get("/").text
     assert "<b>粗体</b>" not in reception and "&lt;b&gt;粗体&lt;/b&gt;" in reception  # a KB tag
     found = client.get("/api/search", params={"q": "脚本测试回复"}).json()[0]
-    assert found["reply"] == "亲，<script>alert(1)</script> 这是原样文字"  # JSON keeps the text; pages set textContent
+    assert (
+        found["reply"] == "亲，<script>alert(1)</script> 这是原样文字"
+    )  # JSON keeps the text; pages set textContent
 
 
 def test_error_page_escapes_the_path(client):
@@ -308,14 +275,24 @@ def test_error_page_escapes_the_path(client):
 
 def _complaint(client):
     return csrf_post(
-        client, "/api/log/complaint", {"buyer": "王小明", "severity": "重大", "what": "破损，电话 13812345678，地址 杭州市西湖区文三路 100 号"}
+        client,
+        "/api/log/complaint",
+        {
+            "buyer": "王小明",
+            "severity": "重大",
+            "what": "破损，电话 13812345678，地址 杭州市西湖区文三路 100 号",
+        },
     ).json()
 
 
 def test_pages_are_masked_by_default(client):
     saved = _complaint(client)
     assert "13812345678" not in json.dumps(saved, ensure_ascii=False)
-    for text in (client.get("/due").text, client.get(f"/api/entry/{saved['id']}").text, client.get("/report").text):
+    for text in (
+        client.get("/due").text,
+        client.get(f"/api/entry/{saved['id']}").text,
+        client.get("/report").text,
+    ):
         assert "13812345678" not in text and "138****5678" in text
 
 
@@ -363,7 +340,9 @@ def test_broken_kb_file_shows_a_banner_and_keeps_serving(client, team_kb, monkey
 
     monkeypatch.setattr(qp_web, "CHECK_EVERY", 0.0)
     assert client.get("/api/search", params={"q": "什么时候发货"}).json()[0]["id"] == "ship.when"
-    (team_kb / "phrases" / "broken.yaml").write_text("entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8")
+    (team_kb / "phrases" / "broken.yaml").write_text(
+        "entries:\n  - id: x\n    title: [unclosed\n", encoding="utf-8"
+    )
     results = client.get("/api/search", params={"q": "什么时候发货"})
     assert results.status_code == 200 and results.json()[0]["id"] == "ship.when"
     page = client.get("/")
@@ -377,8 +356,15 @@ def test_broken_kb_file_shows_a_banner_and_keeps_serving(client, team_kb, monkey
 
 def test_logged_inquiry_is_in_log_list(client, cli):
     saved = csrf_post(
-        client, "/api/log/inquiry",
-        {"buyer": "tb_小林", "questions": "能便宜点吗\n包邮吗", "outcome": "未成交", "reason": "价格", "at": "2026-11-11T09:30"},
+        client,
+        "/api/log/inquiry",
+        {
+            "buyer": "tb_小林",
+            "questions": "能便宜点吗\n包邮吗",
+            "outcome": "未成交",
+            "reason": "价格",
+            "at": "2026-11-11T09:30",
+        },
     )
     assert saved.status_code == 200
     listed = json.loads(cli("log", "list", "--json").stdout)
@@ -395,7 +381,12 @@ def test_logged_inquiry_is_in_log_list(client, cli):
         ("inquiry", {"questions": "包邮吗", "outcome": "成交"}, "buyer", "请填写旺旺名"),
         ("unpaid", {"order": "12", "buyer": "甲", "amount": "10"}, "order", "订单号格式不对"),
         ("unpaid", {"order": "12345678", "buyer": "甲", "amount": "十块"}, "amount", "金额"),
-        ("inquiry", {"buyer": "甲", "questions": "贵", "outcome": "未成交", "reason": "太贵了"}, "reason", "未知的原因"),
+        (
+            "inquiry",
+            {"buyer": "甲", "questions": "贵", "outcome": "未成交", "reason": "太贵了"},
+            "reason",
+            "未知的原因",
+        ),
     ],
 )
 def test_validation_names_the_field_in_chinese(client, cli, kind, body, field, words):
@@ -406,19 +397,38 @@ def test_validation_names_the_field_in_chinese(client, cli, kind, body, field, w
 
 
 def test_promise_returns_the_remark_to_copy(client, cli):
-    saved = csrf_post(client, "/api/log/promise", {"order": "3301234570", "buyer": "tb_莉莉", "promise": "送收纳袋一个"})
+    saved = csrf_post(
+        client, "/api/log/promise", {"order": "3301234570", "buyer": "tb_莉莉", "promise": "送收纳袋一个"}
+    )
     body = saved.json()
     assert body["remark"] == "小暖 送收纳袋一个 11.11" and body["flag"] == "红"
     assert json.loads(cli("log", "list", "--json").stdout)[0]["remark"] == body["remark"]
 
 
 def test_quote_api_is_promo_quote_json(client, cli):
-    body = {"campaign": "double11", "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1}],
-            "at": "2026-11-11T10:00", "region": "新疆", "coupons": ["cp-3"]}
+    body = {
+        "campaign": "double11",
+        "items": [{"sku": "A", "qty": 2}, {"sku": "B", "qty": 1}],
+        "at": "2026-11-11T10:00",
+        "region": "新疆",
+        "coupons": ["cp-3"],
+    }
     got = csrf_post(client, "/api/quote", body).json()
     expected = json.loads(
-        cli("promo", "quote", "double11", "A:2", "B:1", "--at", "2026-11-11 10:00", "--region", "新疆",
-            "--coupons", "cp-3", "--json").stdout
+        cli(
+            "promo",
+            "quote",
+            "double11",
+            "A:2",
+            "B:1",
+            "--at",
+            "2026-11-11 10:00",
+            "--region",
+            "新疆",
+            "--coupons",
+            "cp-3",
+            "--json",
+        ).stdout
     )
     assert got == expected
 
@@ -434,7 +444,11 @@ def test_report_api_is_log_report_json(client, cli):
         {"buyer": "乙", "questions": "包邮吗", "outcome": "成交"},
     ):
         csrf_post(client, "/api/log/inquiry", body)
-    csrf_post(client, "/api/log/unpaid", {"order": "33012345", "buyer": "丙", "amount": "88.50", "outcome": "已付款"})
+    csrf_post(
+        client,
+        "/api/log/unpaid",
+        {"order": "33012345", "buyer": "丙", "amount": "88.50", "outcome": "已付款"},
+    )
     for kind, flag in (("day", "--day"), ("week", "--week")):
         got = client.get("/api/report", params={"kind": kind}).json()["report"]
         expected = json.loads(cli("log", "report", flag, "--format", "json").stdout)
@@ -451,7 +465,11 @@ def test_report_downloads(client):
 
 
 def test_due_actions_write_history(client, cli):
-    saved = csrf_post(client, "/api/log/unpaid", {"order": "33012345", "buyer": "丙", "amount": "88.50", "at": "2026-11-11T08:00"}).json()
+    saved = csrf_post(
+        client,
+        "/api/log/unpaid",
+        {"order": "33012345", "buyer": "丙", "amount": "88.50", "at": "2026-11-11T08:00"},
+    ).json()
     due = client.get("/api/due").json()
     assert [d["id"] for d in due] == [saved["id"]] and due[0]["action"] == "催付"
     reminded = csrf_post(client, f"/api/entry/{saved['id']}/update", {"remind": "旺旺"})

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import textwrap
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-11T10:00:00+08:00"
+XSS = "<script>alert(1)</script>"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -69,7 +74,50 @@ def cli_json(*args: str, env: dict[str, str] | None = None, cwd: Path | None = N
     full_env = dict(os.environ)
     full_env.update(env or {})
     proc = subprocess.run(
-        [sys.executable, "-m", "cstool", *args], capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120
+        [sys.executable, "-m", "cstool", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
+
+
+PHRASES = textwrap.dedent(
+    """\
+    topic: 测试
+    entries:
+      - id: ship.when
+        title: 什么时候发货
+        tags: [发货]
+        shortcut: fh
+        questions: [什么时候发货, 啥时候发, 今天能发吗]
+        replies:
+          - 亲，付款后 48 小时内发货哦~
+          - 亲，今天下午四点前付款当天就能发出~
+      - id: bargain.discount
+        title: 能便宜点吗
+        tags: [议价, "<b>粗体</b>"]
+        questions: [能便宜点吗, 可以优惠吗]
+        replies:
+          - 亲，价格已经很实在啦~
+      - id: xss.demo
+        title: 脚本测试
+        questions: [脚本测试回复]
+        replies:
+          - "亲，<script>alert(1)</script> 这是原样文字"
+    """
+)
+
+
+def make_team_kb(kb: Path) -> Path:
+    """A team KB on disk: three phrases (one with a <script> reply), the bundled logbook lists and campaigns."""
+    (kb / "phrases").mkdir(parents=True)
+    (kb / "kb.yaml").write_text("name: 测试店\nstages:\n  ship: 物流\n  bargain: 议价\n", encoding="utf-8")
+    (kb / "phrases" / "main.yaml").write_text(PHRASES, encoding="utf-8")
+    for name in ("logbook.yaml", "catalog.csv", "promo-limits.yaml"):
+        shutil.copy(REPO / "kb" / name, kb / name)
+    shutil.copytree(REPO / "kb" / "promos", kb / "promos")
+    return kb
