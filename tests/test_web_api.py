@@ -9,7 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from web_helpers import NOW, XSS, make_team_kb
+from logbook_helpers import BACKENDS, pg_schema_url  # noqa: F401  (fixture)
+from web_helpers import NOW, XSS, make_team_kb, running_server
 
 from cstool import hookimpl
 from cstool.context import AppState
@@ -490,3 +491,52 @@ def test_check_page_shows_the_witness_cart(client, team_kb):
     assert page.status_code == 200
     assert "清仓" in page.text and "复现购物车" in page.text and "乳胶枕（A）" in page.text
     assert "/quote?campaign=cheap" in page.text
+
+
+# ---------------------------------------------------------------- many agents, one logbook
+
+
+@pytest.fixture
+def web_db(request, tmp_path, monkeypatch):
+    """The logbook for the many-agents test: a SQLite file, or a fresh PostgreSQL schema."""
+    target = (
+        str(tmp_path / "logbook.sqlite3")
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_schema_url")
+    )
+    monkeypatch.setenv("CSTOOL_DB", target)
+    return target
+
+
+@pytest.mark.parametrize("web_db", BACKENDS, indirect=True)
+def test_many_agents_write_at_once(team_kb, web_db, cli):
+    """Four agents' pages post at the same time to one server and one logbook (SQLite or PostgreSQL)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    env = {"CSTOOL_DB": web_db, "CSTOOL_KB": str(team_kb), "CSTOOL_NOW": NOW}
+
+    def agent(number: int, url: str) -> list[int]:
+        with httpx.Client(base_url=url, timeout=30) as browser:
+            browser.get("/log")
+            token = browser.cookies["cstool_csrf"]
+            ids = []
+            for i in range(5):
+                body = {
+                    "buyer": f"买家{number}-{i}",
+                    "questions": "能便宜点吗",
+                    "outcome": "成交",
+                    "agent": f"客服{number}",
+                }
+                response = browser.post("/api/log/inquiry", json=body, headers={"X-CSRF-Token": token})
+                assert response.status_code == 200, response.text
+                ids.append(response.json()["id"])
+            return ids
+
+    with running_server(env=env) as url, ThreadPoolExecutor(4) as pool:
+        ids = [i for batch in pool.map(lambda n: agent(n, url), range(4)) for i in batch]
+    assert len(set(ids)) == 20
+    listed = json.loads(cli("log", "list", "--limit", "0", "--json").stdout)
+    assert sorted(e["id"] for e in listed) == sorted(ids)
+    assert {e["agent"] for e in listed} == {f"客服{n}" for n in range(4)}

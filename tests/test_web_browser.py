@@ -8,6 +8,7 @@ A failing test saves a screenshot (``CSTOOL_SCREENSHOT_DIR``, default
 
 from __future__ import annotations
 
+import json
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -94,6 +95,11 @@ def wait_js(page, expression: str, timeout: float = 15.0):
         page.wait_for_timeout(50)
 
 
+def js(value: str) -> str:
+    """A Python string as a JavaScript string literal."""
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _cli(env, *args):
     return cli_json(*args, env={k: v for k, v in env.items() if v})
 
@@ -104,7 +110,7 @@ def test_typing_shows_the_same_first_result_as_the_cli(page, server, env):
     page.locator("#q").press_sequentially("今天能发吗", delay=20)
     first = page.locator("li.result").first
     first.wait_for()
-    wait_js(page, "document.querySelector('li.result .title').textContent === %r" % expected[0]["title"])
+    wait_js(page, "document.querySelector('li.result .title').textContent === " + js(expected[0]["title"]))
     assert first.get_attribute("data-id") == expected[0]["id"]
     assert first.locator("pre.reply").inner_text() == expected[0]["reply"]
 
@@ -121,8 +127,8 @@ def test_enter_copies_the_selected_reply(page, server):
     # the same chat gets the other phrasing next time (variant rotation, as in the CLI)
     wait_js(
         page,
-        "!document.querySelector('li.result.on pre.reply') || document.querySelector('li.result.on pre.reply').textContent !== %r"
-        % shown,
+        "!document.querySelector('li.result.on pre.reply') || document.querySelector('li.result.on pre.reply').textContent !== "
+        + js(shown),
     )
     assert page.locator("li.result.on pre.reply").inner_text() != shown
 
@@ -207,11 +213,11 @@ def test_quote_in_the_page_matches_promo_quote(page, server, env):
         "cp-3",
         "--json",
     )
-    wait_js(page, "document.getElementById('message').textContent === %r" % expected["message"])
+    wait_js(page, "document.getElementById('message').textContent === " + js(expected["message"]))
     assert page.locator("#total").inner_text() == f"¥{expected['total']}"
     assert page.locator('input[data-qty="A"]').input_value() == "2"
     page.click("#copy-message")
-    wait_js(page, "navigator.clipboard.readText().then(t => t === %r)" % expected["message"])
+    wait_js(page, "navigator.clipboard.readText().then(t => t === " + js(expected["message"]) + ")")
 
 
 def test_report_page_matches_log_report(page, server, env):
