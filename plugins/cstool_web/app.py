@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import mimetypes
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -251,6 +252,7 @@ def gate(
     guard = bench.guard
 
     async def endpoint(request: Request) -> Response:
+        started = time.perf_counter()
         csrf = request.cookies.get(CSRF_COOKIE) or guard.new_csrf()
         if not public and not guard.allowed(request.headers, request.cookies):
             return finish(login_response(bench, request, csrf), request, csrf)
@@ -269,6 +271,7 @@ def gate(
         except Exception as exc:  # a bug: the page says so, the server log keeps the traceback
             traceback.print_exception(exc, file=sys.stderr)
             response = error_response(bench, request, csrf, 500, f"服务器内部出错：{type(exc).__name__}")
+        response.headers["server-timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
         return finish(response, request, csrf)
 
     return endpoint
