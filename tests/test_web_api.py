@@ -40,7 +40,7 @@ def make_client(kb: Path, *, token=None, unmasked_token=None, plugins=()) -> Tes
     load_user_config.cache_clear()
     pm = make_plugin_manager(plugins=plugins)
     app = build_app(AppState(pm=pm, kb_option=str(kb)), token=token, unmasked_token=unmasked_token)
-    return TestClient(app)
+    return TestClient(app, base_url="http://127.0.0.1:8765")
 
 
 def csrf_post(client: TestClient, url: str, body: dict, **kwargs):
@@ -203,6 +203,16 @@ def test_help_does_not_import_the_web_stack():
 
 
 # ---------------------------------------------------------------- security
+
+
+def test_without_a_token_only_loopback_names_are_served(client):
+    """A page on another domain pointed at 127.0.0.1 (DNS rebinding) gets nothing."""
+    assert (
+        client.get("/api/search", params={"q": "发货"}, headers={"host": "evil.example:8765"}).status_code
+        == 403
+    )
+    assert client.get("/healthz", headers={"host": "localhost:8765"}).status_code == 200
+    assert client.get("/healthz", headers={"host": "[::1]:8765"}).status_code == 200
 
 
 def test_token_required_on_every_request(team_kb):

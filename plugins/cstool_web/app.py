@@ -254,6 +254,9 @@ def gate(
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         csrf = request.cookies.get(CSRF_COOKIE) or guard.new_csrf()
+        if not guard.host_ok(request.headers.get("host", "")):
+            message = "这个工作台只接受本机地址（127.0.0.1 或 localhost）的访问"
+            return finish(JSONResponse({"error": message}, status_code=403), request, csrf)
         if not public and not guard.allowed(request.headers, request.cookies):
             return finish(login_response(bench, request, csrf), request, csrf)
         try:

@@ -91,6 +91,18 @@ class Guard:
             return self._auth_cookie
         return None
 
+    def host_ok(self, host_header: str) -> bool:
+        """Without a token only loopback names are served: a web page elsewhere cannot reach the
+        workbench by pointing its own domain at 127.0.0.1 (DNS rebinding)."""
+        if self.token is not None:
+            return True
+        host = host_header.strip().lower()
+        if host.startswith("["):
+            host = host[1 : host.find("]")] if "]" in host else host
+        else:
+            host = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+        return is_loopback(host)
+
     # -- supervisor switch
     def unmasked(self, headers: Mapping[str, str], cookies: dict[str, str]) -> bool:
         if self.unmasked_token is None:
@@ -108,7 +120,9 @@ class Guard:
     def new_csrf() -> str:
         return secrets.token_urlsafe(24)
 
-    def csrf_ok(self, method: str, headers: Mapping[str, str], cookies: dict[str, str], form_value: str | None) -> bool:
+    def csrf_ok(
+        self, method: str, headers: Mapping[str, str], cookies: dict[str, str], form_value: str | None
+    ) -> bool:
         if method in SAFE_METHODS or self.by_header(headers):
             return True
         expected = cookies.get(CSRF_COOKIE)
