@@ -7,6 +7,7 @@ serve`` on the bundled KB with a fixed clock, and saves ``docs/web-*.png``.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,6 +19,17 @@ sys.path.insert(0, str(REPO / "tests"))
 from web_helpers import launch_browser, running_server  # noqa: E402
 
 NOW = "2026-11-11T15:30:00+08:00"
+CLEARANCE = """\
+# 清仓：毯子活动价 + 满减 + 店铺券，叠加后会低于成本
+name: 冬季清仓
+start: 2026-11-20T00:00:00
+end: 2026-12-01T00:00:00
+catalog: ../catalog.csv
+rules:
+  - {id: ltd-h, type: limited_time_discount, skus: [H], price: 99}
+  - {id: mj, type: tiered, basis: amount, tiers: [{at: 199, off: 60}]}
+  - {id: cp-20, type: coupon, at: 100, off: 20}
+"""
 
 
 def sample_logbook(env: dict[str, str]) -> None:
@@ -197,6 +209,14 @@ def main() -> None:
         page.goto(url + "report?kind=week")
         page.screenshot(path=str(out / "web-report.png"), full_page=True)
 
+        browser.close()
+    # 活动检查 on a copy of the starter KB with a clearance campaign that sells below cost
+    kb = Path(home) / "kb"
+    shutil.copytree(REPO / "kb", kb)
+    (kb / "promos" / "clearance.yaml").write_text(CLEARANCE, encoding="utf-8")
+    with running_server("--kb", str(kb), env=env) as url, sync_playwright() as p:
+        browser = launch_browser(p)
+        page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="zh-CN")
         page.goto(url + "check")
         page.screenshot(path=str(out / "web-check.png"), full_page=True)
         browser.close()
