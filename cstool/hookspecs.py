@@ -67,7 +67,8 @@ def cstool_web_routes(register: Callable[..., None]) -> None:
       and its static files (``/static/<name>/...``).
     - ``routes``: ``(path, handler)`` or ``(path, handler, methods)`` tuples.
       ``handler(web)`` is a plain (synchronous) function run in a worker
-      thread; ``web`` is the request seen by cstool: ``web.query``,
+      thread (or a coroutine function, awaited on the event loop: it must
+      hand blocking work to a thread of its own); ``web`` is the request seen by cstool: ``web.query``,
       ``web.data`` (JSON or form body), ``web.path_params``, ``web.state``
       (the run's :class:`cstool.context.AppState`), ``web.unmasked`` and
       ``web.shown(data)`` (masking unless a supervisor unlocked it),

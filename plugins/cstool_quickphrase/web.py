@@ -55,6 +55,12 @@ class LiveSearch:
     def call(self, fn: Any, *args: Any) -> Any:
         return self.worker.submit(self._run, fn, args).result()
 
+    async def acall(self, fn: Any, *args: Any) -> Any:
+        """``call`` from the event loop: one hop to the search thread, none through the request pool."""
+        import asyncio
+
+        return await asyncio.wrap_future(self.worker.submit(self._run, fn, args))
+
     def _run(self, fn: Any, args: tuple[Any, ...]) -> Any:
         self._refresh()
         return fn(self.session, *args)
@@ -150,8 +156,12 @@ def find(session: Any, query: str, limit: int, chat: str, stage: str | None, tag
     return session.find(query, limit=limit, stage=stage or None, tag=tag or None)  # type: ignore[no-any-return]
 
 
-def api_search(web: Any) -> Any:
-    """``GET /api/search?q=…&limit=N[&chat=C][&stage=S][&tag=T]``: the JSON of ``cstool search --json``."""
+async def api_search(web: Any) -> Any:
+    """``GET /api/search?q=…&limit=N[&chat=C][&stage=S][&tag=T]``: the JSON of ``cstool search --json``.
+
+    A coroutine: the web plugin awaits it on the event loop and the search runs on the one
+    search thread (a keystroke pays one thread hop, not two).
+    """
     query = web.query.get("q", "").strip()
     limit = _limit(web.query.get("limit"))
     if not query:
@@ -163,7 +173,7 @@ def api_search(web: Any) -> Any:
         )
         return [f.as_json(session.stages) for f in found]
 
-    return web.json(live(web).call(run))
+    return web.json(await live(web).acall(run))
 
 
 def api_pick(web: Any) -> Any:
