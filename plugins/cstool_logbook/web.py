@@ -202,13 +202,13 @@ def api_update(web: Any) -> Any:
 
 
 def build(web: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """The report (as ``cstool log report --json``) and, for a week, the figures of each day."""
+    """The report (as ``cstool log report --format json``) and, for a week, the figures of each day."""
     from datetime import timedelta
 
     from cstool.timeutil import parse_date
 
     from .actions import report
-    from .report import inquiry_figures, period_for, unpaid_figures
+    from .report import inquiry_figures, kb_used, no_entries_note, period_for, unpaid_figures
 
     kind = web.query.get("kind", "day")
     if kind not in ("day", "week"):
@@ -216,7 +216,11 @@ def build(web: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     day = web.query.get("date") or None
     agent = web.query.get("agent") or None
     with open_session(web) as session:
-        data = report(session, kind=kind, day=day, agent=agent, top=10)
+        data = web.shown(report(session, kind=kind, day=day, agent=agent, top=10))
+        if agent and not any(data["counts"].values()):
+            known = bool(session.store.query(agent=agent, limit=1))
+            data["note"] = no_entries_note(agent, data["period"]["label"], known=known)
+        data["kb"] = kb_used(session.state.kb)
         days: list[dict[str, Any]] = []
         if kind == "week":
             target = parse_date(day, field="日期") if day else session.now.date()
@@ -233,7 +237,7 @@ def build(web: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                         "unpaid": unpaid_figures([e for e in mine if e.kind == "unpaid"]),
                     }
                 )
-    return web.shown(data), web.shown(days)
+    return data, web.shown(days)
 
 
 def report_page(web: Any) -> Any:
@@ -254,7 +258,8 @@ def report_page(web: Any) -> Any:
 
 def api_report(web: Any) -> Any:
     data, days = build(web)
-    return {"report": data, "days": days}
+    note = data.pop("note", None)
+    return {"report": data, "days": days, "note": note}
 
 
 def _query(web: Any) -> str:
@@ -272,6 +277,7 @@ def report_download(web: Any) -> Any:
     if fmt not in ("xlsx", "csv"):
         raise BadInput("format 应为 xlsx 或 csv")
     data, _ = build(web)
+    data.pop("note", None)
     name = f"客服{'日' if data['period']['kind'] == 'day' else '周'}报-{data['period']['label']}.{fmt}"
     sections = report_sections(data)
     if fmt == "csv":
