@@ -86,10 +86,15 @@ class Quote:
     lines: list[PricedLine]
     applied: list[Applied]
     next: list[NextTier]
-    shipping_fee: Decimal
-    shipping: Decimal
+    shipping_fee: Decimal | None  # None: the fee is not known (运费另计)
+    shipping: Decimal | None  # what the buyer pays for shipping; None: not known
     free_shipping_rule: str | None
     bundles: dict[str, int]
+    excluded_by: str | None = None  # a free-shipping rule that excludes the cart's region
+
+    @property
+    def shipping_known(self) -> bool:
+        return self.shipping is not None
 
     @property
     def list_total(self) -> Decimal:
@@ -105,7 +110,8 @@ class Quote:
 
     @property
     def total(self) -> Decimal:
-        return self.goods_total + self.shipping
+        """Goods plus shipping; without a known fee, the goods only (the text says 运费另计)."""
+        return self.goods_total + (self.shipping if self.shipping is not None else ZERO)
 
     @property
     def saving(self) -> Decimal:
@@ -224,13 +230,20 @@ def _price(
     shipping_rules = [r for r in active if r.level == "shipping"]
     if free_by is None:
         free_by = next((r.id for r in shipping_rules if r.frees(order, cart.region)), None)  # type: ignore[attr-defined]
-    if free_by is None:
+    fee = cart.shipping_fee
+    if free_by is None and fee != ZERO:  # a cart that already ships at no cost is never told to 凑包邮
         for rule in shipping_rules:
             step = rule.next_step(order, cart.region)  # type: ignore[attr-defined]
             if step is not None:
                 nexts.append(_next(campaign, rule, step))
-    elif free_by != tier_free_shipping:
-        applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", cart.shipping_fee, "包邮"))  # type: ignore[union-attr]
+    elif free_by is not None and free_by != tier_free_shipping:
+        applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", fee or ZERO, "包邮"))  # type: ignore[union-attr]
+    excluded = None
+    if free_by is None and cart.region:
+        excluded = next(
+            (r.id for r in shipping_rules if getattr(r, "excluded", None) and r.excluded(cart.region)),  # type: ignore[attr-defined]
+            None,
+        )
 
     for line in lines:
         line.paid = line.owed
@@ -241,10 +254,11 @@ def _price(
         lines=lines,
         applied=applied,
         next=nexts,
-        shipping_fee=cart.shipping_fee,
-        shipping=ZERO if free_by else cart.shipping_fee,
+        shipping_fee=fee,
+        shipping=ZERO if free_by else fee,
         free_shipping_rule=free_by,
         bundles={b.id: n for b, n in zip(bundles, choice, strict=True) if n},
+        excluded_by=excluded,
     )
 
 

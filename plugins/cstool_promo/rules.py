@@ -295,15 +295,30 @@ class Tiered(ScopedRule):
             return NextStep(
                 tier.at * (times + 1) - measure, self._unit(), self.tier_text(tier), extra, tier.gift
             )
-        higher = [t for t in self.tiers if t.at > measure]
-        if not higher:
-            return None
-        nxt = min(higher, key=lambda t: t.at)
         now = self.reached(m)
-        extra = None
-        if nxt.off is not None:
-            extra = nxt.off - (now.off if now is not None and now.off is not None else Decimal("0.00"))
-        return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra, nxt.gift)
+        for nxt in sorted((t for t in self.tiers if t.at > measure), key=lambda t: t.at):
+            extra = None
+            if nxt.off is not None:
+                now_off = now.off if now is not None and now.off is not None else Decimal("0.00")
+                extra = nxt.off - now_off
+                if extra <= 0:
+                    # a higher tier that takes off no more (a campaign `promo check` rejects):
+                    # never offered as 再减 a negative amount; only a new gift or 包邮 makes it worth it
+                    if not self._adds_something(nxt, now):
+                        continue
+                    extra = None
+            elif now is not None and now.discount is not None and nxt.discount is not None:
+                if nxt.discount >= now.discount and not self._adds_something(nxt, now):
+                    continue  # not a deeper 折
+            return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra, nxt.gift)
+        return None
+
+    @staticmethod
+    def _adds_something(nxt: Tier, now: Tier | None) -> bool:
+        return bool(
+            (nxt.gift and (now is None or nxt.gift != now.gift))
+            or (nxt.free_shipping and (now is None or not now.free_shipping))
+        )
 
     def describe(self, title: Any = str) -> str:
         scope = self.scope_text(title)
