@@ -97,27 +97,27 @@ def parse_money(
 def parse_quantity(value: object, *, field: str = "件数", maximum: int = MAX_QTY) -> int:
     """A positive whole number of units (ASCII or full-width digits), at most ``maximum``."""
     if isinstance(value, bool):
-        raise BadInput(f"{field} 应为正整数，得到 {show(value)}")
+        raise BadInput(f"{field}应为正整数，得到 {show(value)}")
     if isinstance(value, int):
         number = value
     elif isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value():
         if abs(value) > maximum:
-            raise BadInput(f"{field} 太多：每行最多 {maximum:,} 件")
+            raise BadInput(f"{field}太多：每行最多 {maximum:,} 件")
         number = int(value)
     elif isinstance(value, str):
         text = normalize_number_text(value)
         if len(text) > _MAX_TEXT or not _INTEGER.fullmatch(text):
-            raise BadInput(f"{field} 应为正整数，得到 {show(value)}")
+            raise BadInput(f"{field}应为正整数，得到 {show(value)}")
         text = text.lstrip("+").lstrip("0") or "0"
         if len(text) > len(str(maximum)):
-            raise BadInput(f"{field} 太多：每行最多 {maximum:,} 件，得到 {show(value)}")
+            raise BadInput(f"{field}太多：每行最多 {maximum:,} 件，得到 {show(value)}")
         number = int(text)
     else:
-        raise BadInput(f"{field} 应为正整数，得到 {show(value)}")
+        raise BadInput(f"{field}应为正整数，得到 {show(value)}")
     if number < 1:
-        raise BadInput(f"{field} 应为正整数，得到 {show(value)}")
+        raise BadInput(f"{field}应为正整数，得到 {show(value)}")
     if number > maximum:
-        raise BadInput(f"{field} 太多：每行最多 {maximum:,} 件，得到 {show(value)}")
+        raise BadInput(f"{field}太多：每行最多 {maximum:,} 件，得到 {show(value)}")
     return number
 
 

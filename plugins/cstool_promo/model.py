@@ -308,7 +308,10 @@ def parse_item_arg(text: str, campaign: Campaign) -> CartLine:
     name = name.strip()
     if not name:
         raise BadInput(f"商品写法不对：“{text}”（应为 商品:件数 或 商品:件数@单价，如 A:2、乳胶枕:2）")
-    qty = parse_quantity(qty_text, field=f"“{text}”的件数")
+    try:
+        qty = parse_quantity(qty_text, field=f"商品 {name} 的件数")
+    except BadInput as exc:
+        raise BadInput(f"{text}：{exc.message}") from None
     price = price_text.strip() if price_text.strip() else None
     return make_line(find_product(name, campaign), qty, price, campaign, where=text)
 

@@ -268,7 +268,7 @@ def findings_text(campaign: Any, findings: list[Any]) -> str:
             held = ",".join(witness["coupons"] or [])
             at = witness["at"].isoformat()
             out.append(
-                f"      复现：cstool promo quote {campaign.path} {items} --at '{at}' --coupons '{held}'"
+                f"      复现：cstool promo quote {campaign.path} {items} --at '{at}' --coupons '{held}' --force"
             )
     if not findings:
         out.append("  通过：没有发现问题。")
