@@ -24,6 +24,7 @@ from decimal import Decimal
 from .allocate import from_cents, to_cents
 from .engine import quote
 from .model import Campaign, Cart, CartLine, Product
+from .prune import PriceFloor
 from .rules import describe, is_active
 
 EXHAUSTIVE_SKUS = 8  # catalogs up to this size: every cart within max_units is tried
@@ -59,7 +60,7 @@ def coupon_options(campaign: Campaign) -> list[frozenset[str]]:
 
 def unit_price_of(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int] | None:
     """The cheapest unit of ``sku`` in this cart and the index of its line."""
-    q = quote(campaign, cart)
+    q = quote(campaign, cart, lean=True)
     best = None
     for line in q.lines:
         if line.sku == sku:
@@ -324,35 +325,107 @@ def lowest_prices(
     for at in time_points(campaign):
         groups = [] if small else _groups(campaign, at)
         scopes = rule_scopes(campaign, at)
+        bundles = [r for r in campaign.rules if r.level == "bundle" and is_active(r, at)]
+        bounds = PriceFloor(campaign, at)
         for product in campaign.catalog.values():
             if product.cost is None:
                 continue
             if only_below_cost and floor_price(campaign, product, at, scopes) >= product.cost:
                 continue
-            # holding no coupon, or one that can reach this item (in a small catalog: every one)
-            mine = _scopes(campaign, product, at)
+            if small:  # every cart, every single coupon: the exhaustive search
+                for lines in _carts(campaign, product, at, max_units, max_fill, groups):
+                    if _search_cart(campaign, product, lines, at, every_option, found):
+                        break
+                continue
             # a large catalog: no coupon, or the one the engine picks from all those reaching the item
-            options = (
-                every_option
-                if small
-                else [frozenset(), frozenset(c for o in every_option for c in o if c in mine)]
-            )
+            mine = _scopes(campaign, product, at)
+            held = frozenset(c for o in every_option for c in o if c in mine)
+            ceiling = product.cost if only_below_cost else None
             for lines in _carts(campaign, product, at, max_units, max_fill, groups):
-                worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
-                for coupons in options:
-                    if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
-                        continue  # the coupon's threshold is out of reach: same as holding none
-                    cart = Cart(items=lines, at=at, coupons=coupons)
-                    priced = unit_price_of(campaign, cart, product.sku)
-                    if priced is None:
-                        continue
-                    best = found.get(product.sku)
-                    if best is None or priced[0] < best.unit_price:
-                        line = quote(campaign, cart).lines[priced[1]]
-                        found[product.sku] = Witness(product.sku, priced[0], cart, line.paid, line.qty)
+                if _search_pair(campaign, product, lines, at, held, bundles, found, bounds, ceiling):
+                    break
     if only_below_cost:
         return {s: w for s, w in found.items() if w.unit_price < campaign.catalog[s].cost}  # type: ignore[operator]
     return found
+
+
+def _improve(campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int] | None, found: dict) -> bool:
+    """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
+    if priced is None:
+        return False
+    best = found.get(sku)
+    if best is None or priced[0] < best.unit_price:
+        line = quote(campaign, cart, lean=True).lines[priced[1]]
+        found[sku] = Witness(sku, priced[0], cart, line.paid, line.qty)
+    return found[sku].unit_price <= 0  # a unit never pays less than 0: no later cart can improve
+
+
+def _search_cart(
+    campaign: Campaign, product: Product, lines: tuple, at: datetime, options: list, found: dict
+) -> bool:
+    """Try one cart holding each coupon option in turn (the first strictly cheaper one is kept)."""
+    worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
+    for coupons in options:
+        if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
+            continue  # the coupon's threshold is out of reach: same as holding none
+        cart = Cart(items=lines, at=at, coupons=coupons)
+        if _improve(campaign, product.sku, cart, unit_price_of(campaign, cart, product.sku), found):
+            return True
+    return False
+
+
+def _search_pair(
+    campaign: Campaign,
+    product: Product,
+    lines: tuple,
+    at: datetime,
+    held: frozenset[str],
+    bundles: list,
+    found: dict,
+    bounds: PriceFloor | None = None,
+    ceiling: Decimal | None = None,
+) -> bool:
+    """One cart without a coupon, then holding ``held``: the same outcome as trying both in turn.
+
+    With no bundle to choose, holding coupons never raises a unit's price (a
+    coupon only takes), so the cart is priced once with them; only when that is
+    strictly cheaper than the best so far is it priced without (which wins a
+    tie, as it comes first). A cart where a bundle applies is priced both ways.
+    A cart that provably cannot beat the best so far, nor go under ``ceiling``
+    (the cost, when only below-cost prices matter), is not priced (:mod:`.prune`).
+    """
+    worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
+    reachable = bool(held) and not all(getattr(campaign.rule(c), "at", 0) > worth for c in held)
+    options = [frozenset(), held] if reachable else [frozenset()]
+    units: dict[str, int] = {}
+    for ln in lines:
+        units[ln.sku] = units.get(ln.sku, 0) + ln.qty
+    if any(all(units.get(s, 0) >= q for s, q in b.items.items()) for b in bundles):
+        return _search_cart(campaign, product, lines, at, options, found)
+    if bounds is not None and bounds.usable and len(lines) <= 2:
+        best = found.get(product.sku)
+        limit = best.unit_price if best is not None else None
+        if ceiling is not None:
+            limit = ceiling if limit is None else min(limit, ceiling)
+        if limit is not None:
+            other = campaign.catalog[lines[0].sku] if len(lines) == 2 else None
+            floor = bounds.bound(product, lines[-1].qty, other, options[-1])
+            if floor >= limit:
+                return False  # no unit of it can pay less here: nothing to learn from this cart
+    if not reachable:
+        return _search_cart(campaign, product, lines, at, options, found)
+    with_coupon = Cart(items=lines, at=at, coupons=held)
+    priced = unit_price_of(campaign, with_coupon, product.sku)
+    if priced is None:
+        return False
+    best = found.get(product.sku)
+    if best is not None and priced[0] >= best.unit_price:
+        return False
+    without = Cart(items=lines, at=at, coupons=frozenset())
+    plain = unit_price_of(campaign, without, product.sku)
+    if plain is not None and plain[0] <= priced[0]:
+        return _improve(campaign, product.sku, without, plain, found)
+    return _improve(campaign, product.sku, with_coupon, priced, found)
 
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:

@@ -43,6 +43,7 @@ class Campaign:
     catalog_path: Path | None = None
     shipping_fee: Decimal | None = None  # default fee when the order does not ship free (None: unknown)
     region_fees: dict[str, Decimal] = field(default_factory=dict)  # region -> fee, e.g. {新疆: 20}
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # the engine's per-campaign caches
 
     def fee_for(self, region: str | None) -> Decimal | None:
         """The campaign's shipping fee for ``region`` (``新疆乌鲁木齐`` matches ``新疆``), else its default."""

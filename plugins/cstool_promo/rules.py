@@ -341,7 +341,10 @@ class Coupon(ScopedRule):
     def reward(self, m: Measure) -> Reward | None:
         if m.amount < self.at:
             return None
-        return Reward(self.off, self.describe())
+        label = self.__dict__.get("_label")
+        if label is None:
+            label = self.__dict__["_label"] = self.describe()
+        return Reward(self.off, label)
 
     def next_step(self, m: Measure) -> NextStep | None:
         return None
