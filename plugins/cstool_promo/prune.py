@@ -22,6 +22,8 @@ a plugin's order-level or coupon rule gets no bound (every cart is priced).
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -57,16 +59,22 @@ class PriceFloor:
             ]
             for r in self.order
         }
-        self._members: dict[str, tuple[tuple[bool, ...], tuple[bool, ...]]] = {}
+        self._coupon_cents = [(_cents(r.at), float(_cents(r.off))) for r in self.coupons]  # type: ignore[attr-defined]
+        self._members: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._l1: dict[tuple[str, int], int] = {}
+        self.bundles_of: dict[str, list] = {}
+        for bundle in self.bundles:
+            for sku in bundle.items:  # type: ignore[attr-defined]
+                self.bundles_of.setdefault(sku, []).append(bundle)
 
-    def members(self, product: Product) -> tuple[tuple[bool, ...], tuple[bool, ...]]:
+    def members(self, product: Product) -> tuple[frozenset[int], frozenset[int]]:
+        """The positions of the order-level rules and of the coupons whose scope holds ``product``."""
         found = self._members.get(product.sku)
         if found is None:
             probe = CartLine(product.sku, 1, product.price, product.category, product.title)
             found = (
-                tuple(bool(r.in_scope(probe)) for r in self.order),  # type: ignore[attr-defined]
-                tuple(bool(r.in_scope(probe)) for r in self.coupons),  # type: ignore[attr-defined]
+                frozenset(i for i, r in enumerate(self.order) if r.in_scope(probe)),  # type: ignore[attr-defined]
+                frozenset(i for i, r in enumerate(self.coupons) if r.in_scope(probe)),  # type: ignore[attr-defined]
             )
             self._members[product.sku] = found
         return found
@@ -81,7 +89,12 @@ class PriceFloor:
         return found
 
     def bundle_applies(self, units: dict[str, int]) -> bool:
-        return any(all(units.get(s, 0) >= q for s, q in b.items.items()) for b in self.bundles)  # type: ignore[attr-defined]
+        """Whether some active bundle can be formed from ``units`` (only bundles naming one of them can)."""
+        for sku in units:
+            for b in self.bundles_of.get(sku, ()):
+                if all(units.get(s, 0) >= q for s, q in b.items.items()):
+                    return True
+        return False
 
     def _reward(self, rule: Tiered, amount: int, qty: int) -> float:
         measure = amount if rule.basis == "amount" else qty
@@ -106,13 +119,12 @@ class PriceFloor:
         a_t = self.l1(target, qty)
         x = self.l1(other, 1) if other is not None else 0
         in_t, coupons_t = self.members(target)
-        in_p, coupons_p = self.members(other) if other is not None else ((), ())
+        in_p, coupons_p = self.members(other) if other is not None else (frozenset(), frozenset())
         owed_p = float(x)
         taken = 0.0
-        for i, rule in enumerate(self.order):
-            has_t, has_p = in_t[i], bool(in_p) and in_p[i]
-            if not (has_t or has_p):
-                continue
+        for i in sorted(in_t | in_p):
+            rule = self.order[i]
+            has_t, has_p = i in in_t, i in in_p
             amount = (a_t if has_t else 0) + (x if has_p else 0)
             reward = self._reward(rule, amount, (qty if has_t else 0) + (1 if has_p else 0))  # type: ignore[arg-type]
             if reward <= 0:
@@ -123,17 +135,60 @@ class PriceFloor:
             if has_p:
                 owed_p = max(0.0, owed_p - reward)
         best_coupon = 0.0
-        for i, rule in enumerate(self.coupons):
-            if rule.id not in held or not coupons_t[i]:
+        for i in coupons_t:
+            if self.coupons[i].id not in held:
                 continue
-            has_p = bool(coupons_p) and coupons_p[i]
+            has_p = i in coupons_p
             amount = a_t + (x if has_p else 0)
-            if amount < _cents(rule.at):  # type: ignore[attr-defined]
+            at, off = self._coupon_cents[i]
+            if amount < at:
                 continue
-            off = float(_cents(rule.off))  # type: ignore[attr-defined]
             share = off * a_t / (a_t + owed_p) + 1 if has_p and a_t + owed_p > 0 else off
             best_coupon = max(best_coupon, min(share, a_t))
         paid = a_t - taken - best_coupon - 1  # one more cent for float rounding
         if paid <= 0:
             return Decimal(0)
         return Decimal(int(paid // qty)) / 100
+
+    def viable(
+        self, target: Product, qty: int, pool: Iterable[Product], held: frozenset[str], ceiling: Decimal
+    ) -> dict[str, Decimal]:
+        """The items of ``pool`` next to which ``target:qty`` might pay under ``ceiling``, with their bounds.
+
+        Items in the same scopes reach the same tiers and coupons while their L1
+        price stays between two thresholds, and there the bound only grows with
+        that price; so once one of them is at or above ``ceiling`` the dearer
+        ones in the same stretch are not examined. ``held`` is the most the
+        buyer can hold (holding more never raises the bound).
+        """
+        a_t = self.l1(target, qty)
+        in_t, coupons_t = self.members(target)
+        groups: dict[tuple[frozenset[int], frozenset[int]], list[Product]] = {}
+        for product in pool:
+            groups.setdefault(self.members(product), []).append(product)
+        found: dict[str, Decimal] = {}
+        for (in_p, coupons_p), members in groups.items():
+            breaks: set[int] = set()
+            monotone = True
+            for i in in_p:
+                rule = self.order[i]
+                if rule.repeat:  # type: ignore[attr-defined]
+                    monotone = False
+                if rule.basis == "amount":  # type: ignore[attr-defined]
+                    shift = a_t if i in in_t else 0
+                    breaks.update(at - shift for at, _, _ in self._tiers[rule.id])
+            for i in coupons_p & coupons_t:
+                breaks.add(self._coupon_cents[i][0] - a_t)
+            cuts = sorted(breaks)
+            members.sort(key=lambda p: self.l1(p, 1))
+            dead: set[int] = set()
+            for product in members:
+                stretch = bisect_right(cuts, self.l1(product, 1))
+                if monotone and stretch in dead:
+                    continue
+                low = self.bound(target, qty, product, held)
+                if low < ceiling:
+                    found[product.sku] = low
+                else:
+                    dead.add(stretch)
+        return found
