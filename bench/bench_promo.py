@@ -68,7 +68,9 @@ def _ltd(i: int, skus: list[str], rng: random.Random) -> str:
 
 def _bundle(i: int, items: list[str], prices: dict[str, Decimal]) -> str:
     price = (sum(prices[s] for s in items) * Decimal("0.9")).quantize(Decimal("1"))
-    return f"  - {{id: bd{i}, type: bundle, items: {{{', '.join(f'{s}: 1' for s in items)}}}, price: {price}}}"
+    return (
+        f"  - {{id: bd{i}, type: bundle, items: {{{', '.join(f'{s}: 1' for s in items)}}}, price: {price}}}"
+    )
 
 
 def make_campaign(
@@ -151,7 +153,9 @@ def shape_coupons(folder: Path, skus: list[tuple[str, Decimal]], rng: random.Ran
         off = rng.choice([3, 5, 10, 20, 30])
         if at and off >= at:
             off = 3
-        scope = rng.choice(["", f", categories: [{rng.choice(CATEGORIES)}]", f", skus: [{', '.join(rng.sample(pool, 30))}]"])
+        scope = rng.choice(
+            ["", f", categories: [{rng.choice(CATEGORIES)}]", f", skus: [{', '.join(rng.sample(pool, 30))}]"]
+        )
         lines.append(f"  - {{id: cp{i}, type: coupon, at: {at}, off: {off}{scope}}}")
     for i in range(5):
         cat = CATEGORIES[i]
@@ -174,7 +178,9 @@ def make_shapes(folder: Path, skus: list[tuple[str, Decimal]], seed: int = 11) -
     }
 
 
-def time_checks(folder: Path, skus: list[tuple[str, Decimal]], runs: int) -> list[tuple[str, float, int, int]]:
+def time_checks(
+    folder: Path, skus: list[tuple[str, Decimal]], runs: int
+) -> list[tuple[str, float, int, int]]:
     from cstool_promo.check import check_campaign, load_limits
     from cstool_promo.model import load_campaign
 
@@ -185,7 +191,7 @@ def time_checks(folder: Path, skus: list[tuple[str, Decimal]], runs: int) -> lis
     for shape, path in make_shapes(folder, skus).items():
         campaign = load_campaign(path)
         found: list = []
-        samples = time_call(lambda c=campaign: found.append(check_campaign(c, limits)), runs=runs)
+        samples = time_call(lambda c=campaign, out=found: out.append(check_campaign(c, limits)), runs=runs)
         below = sum(1 for f in found[-1] if f.code == "below-cost")
         rows.append((shape, median_ms(samples), len(found[-1]), below))
     return rows

@@ -64,7 +64,9 @@ def campaigns(draw, shape: str):
         return draw(st.lists(st.sampled_from(skus), min_size=1, max_size=k, unique=True))
 
     def tiers(basis: str = "amount") -> list[dict]:
-        ats = sorted(set(draw(st.lists(st.integers(1, 4) if basis == "quantity" else money, min_size=1, max_size=3))))
+        ats = sorted(
+            set(draw(st.lists(st.integers(1, 4) if basis == "quantity" else money, min_size=1, max_size=3)))
+        )
         out = []
         for at in ats:
             if draw(st.booleans()):
@@ -78,7 +80,9 @@ def campaigns(draw, shape: str):
         if kind == "skus":
             return {"skus": some(size)}
         if kind == "categories":
-            return {"categories": draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2, unique=True))}
+            return {
+                "categories": draw(st.lists(st.sampled_from(CATEGORIES), min_size=1, max_size=2, unique=True))
+            }
         return {}
 
     counts = {
@@ -97,7 +101,14 @@ def campaigns(draw, shape: str):
     for _ in range(draw(st.integers(0, counts[1]))):
         a, b = draw(st.lists(st.sampled_from(skus), min_size=2, max_size=2, unique=True))
         parts = catalog[a].price + catalog[b].price
-        rules.append({"id": rid(), "type": "bundle", "items": {a: 1, b: 1}, "price": (parts * draw(st.integers(50, 105)) / 100).quantize(CENT)})
+        rules.append(
+            {
+                "id": rid(),
+                "type": "bundle",
+                "items": {a: 1, b: 1},
+                "price": (parts * draw(st.integers(50, 105)) / 100).quantize(CENT),
+            }
+        )
     for _ in range(draw(st.integers(0, counts[2]))):
         basis = draw(st.sampled_from(["amount", "amount", "quantity"]))
         rule = {"id": rid(), "type": "tiered", "basis": basis, **scope()}
@@ -112,8 +123,16 @@ def campaigns(draw, shape: str):
         at = draw(st.sampled_from([Decimal(0), Decimal(50), Decimal(100), Decimal(300)]))
         rules.append({"id": rid(), "type": "coupon", "at": at, "off": draw(off), **scope()})
     if draw(st.booleans()):
-        rules.append({"id": rid(), "type": "limited_time_discount", "skus": some(2), "discount": Decimal("5"),
-                      "start": START, "end": datetime(2026, 11, 11, 2, tzinfo=TZ)})
+        rules.append(
+            {
+                "id": rid(),
+                "type": "limited_time_discount",
+                "skus": some(2),
+                "discount": Decimal("5"),
+                "start": START,
+                "end": datetime(2026, 11, 11, 2, tzinfo=TZ),
+            }
+        )
     draw(st.randoms()).shuffle(rules)
     built = [build_rule(dict(r)) for r in rules]
     return Campaign(name="t", tz=TZ, start=START, end=END, rules=built, catalog=catalog)
@@ -121,8 +140,14 @@ def campaigns(draw, shape: str):
 
 def summary(found: dict) -> dict:
     return {
-        sku: (w.unit_price, w.line_paid, w.line_qty, w.cart.at, w.cart.coupons,
-              tuple((ln.sku, ln.qty, ln.price) for ln in w.cart.items))
+        sku: (
+            w.unit_price,
+            w.line_paid,
+            w.line_qty,
+            w.cart.at,
+            w.cart.coupons,
+            tuple((ln.sku, ln.qty, ln.price) for ln in w.cart.items),
+        )
         for sku, w in found.items()
     }
 
@@ -131,8 +156,9 @@ def same_search(campaign: Campaign) -> None:
     assert len(campaign.catalog) > below_cost.EXHAUSTIVE_SKUS  # the bounded (large-catalog) path
     for only in (True, False):
         old = reference.lowest_prices(campaign, only_below_cost=only)
-        fresh = Campaign(campaign.name, campaign.tz, campaign.start, campaign.end, campaign.rules,
-                         catalog=campaign.catalog)
+        fresh = Campaign(
+            campaign.name, campaign.tz, campaign.start, campaign.end, campaign.rules, catalog=campaign.catalog
+        )
         new = below_cost.lowest_prices(fresh, only_below_cost=only)
         assert summary(new) == summary(old)
 

@@ -338,7 +338,6 @@ def lowest_prices(
     for at in time_points(campaign):
         groups = [] if small else _groups(campaign, at)
         scopes = rule_scopes(campaign, at)
-        bundles = [r for r in campaign.rules if r.level == "bundle" and is_active(r, at)]
         bounds = PriceFloor(campaign, at)
         for product in campaign.catalog.values():
             if product.cost is None:
@@ -360,7 +359,9 @@ def lowest_prices(
     return found
 
 
-def _improve(campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int] | None, found: dict) -> bool:
+def _improve(
+    campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int] | None, found: dict
+) -> bool:
     """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
     if priced is None:
         return False
@@ -414,19 +415,24 @@ def _search_large(
         target_line = _line(product, qty)
         target_worth = product.price * qty
         viable = (
-            bounds.viable(product, qty, pool, held, ceiling)
+            bounds.viable(product, qty, held, ceiling)
             if ceiling is not None and bounds.usable and room >= 1
             else None
         )
         for other in [None, *(pool if room >= 1 else [])]:
-            bundled = product.sku in bounds.bundles_of or (other is not None and other.sku in bounds.bundles_of)
+            bundled = product.sku in bounds.bundles_of or (
+                other is not None and other.sku in bounds.bundles_of
+            )
             if bundled:
                 units = {product.sku: qty}
                 if other is not None:
                     units[other.sku] = units.get(other.sku, 0) + 1
                 bundled = bounds.bundle_applies(units)
-            if not bundled and viable is not None and other is not None and other.sku not in viable:
-                continue  # cannot go under the cost next to this item
+            low = None
+            if not bundled and viable is not None and other is not None:
+                low = viable(other)
+                if low is None:
+                    continue  # cannot go under the cost next to this item
             worth = target_worth + (other.price if other is not None else 0)
             reachable = lowest_at is not None and lowest_at <= worth
             options = [frozenset(), held] if reachable else [frozenset()]
@@ -435,9 +441,7 @@ def _search_large(
                 if _search_cart(campaign, product, lines, at, options, found):
                     return
                 continue
-            if viable is not None and other is not None:
-                low = viable[other.sku]  # a bound holding every coupon: also one for fewer
-            else:
+            if low is None:  # (a bound holding every coupon is also one for fewer)
                 low = bounds.bound(product, qty, other, options[-1])
             best = found.get(product.sku)
             limit = best.unit_price if best is not None else None
@@ -457,60 +461,6 @@ def _price_twice(
     campaign: Campaign, product: Product, lines: tuple, at: datetime, held: frozenset[str], found: dict
 ) -> bool:
     """Holding ``held`` first; without only if that could change the result (see :func:`_search_large`)."""
-    with_coupon = Cart(items=lines, at=at, coupons=held)
-    priced = unit_price_of(campaign, with_coupon, product.sku)
-    if priced is None:
-        return False
-    best = found.get(product.sku)
-    if best is not None and priced[0] >= best.unit_price:
-        return False
-    without = Cart(items=lines, at=at, coupons=frozenset())
-    plain = unit_price_of(campaign, without, product.sku)
-    if plain is not None and plain[0] <= priced[0]:
-        return _improve(campaign, product.sku, without, plain, found)
-    return _improve(campaign, product.sku, with_coupon, priced, found)
-
-
-def _search_pair(
-    campaign: Campaign,
-    product: Product,
-    lines: tuple,
-    at: datetime,
-    held: frozenset[str],
-    bundles: list,
-    found: dict,
-    bounds: PriceFloor | None = None,
-    ceiling: Decimal | None = None,
-) -> bool:
-    """One cart without a coupon, then holding ``held``: the same outcome as trying both in turn.
-
-    With no bundle to choose, holding coupons never raises a unit's price (a
-    coupon only takes), so the cart is priced once with them; only when that is
-    strictly cheaper than the best so far is it priced without (which wins a
-    tie, as it comes first). A cart where a bundle applies is priced both ways.
-    A cart that provably cannot beat the best so far, nor go under ``ceiling``
-    (the cost, when only below-cost prices matter), is not priced (:mod:`.prune`).
-    """
-    worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
-    reachable = bool(held) and not all(getattr(campaign.rule(c), "at", 0) > worth for c in held)
-    options = [frozenset(), held] if reachable else [frozenset()]
-    units: dict[str, int] = {}
-    for ln in lines:
-        units[ln.sku] = units.get(ln.sku, 0) + ln.qty
-    if any(all(units.get(s, 0) >= q for s, q in b.items.items()) for b in bundles):
-        return _search_cart(campaign, product, lines, at, options, found)
-    if bounds is not None and bounds.usable and len(lines) <= 2:
-        best = found.get(product.sku)
-        limit = best.unit_price if best is not None else None
-        if ceiling is not None:
-            limit = ceiling if limit is None else min(limit, ceiling)
-        if limit is not None:
-            other = campaign.catalog[lines[0].sku] if len(lines) == 2 else None
-            floor = bounds.bound(product, lines[-1].qty, other, options[-1])
-            if floor >= limit:
-                return False  # no unit of it can pay less here: nothing to learn from this cart
-    if not reachable:
-        return _search_cart(campaign, product, lines, at, options, found)
     with_coupon = Cart(items=lines, at=at, coupons=held)
     priced = unit_price_of(campaign, with_coupon, product.sku)
     if priced is None:

@@ -71,7 +71,9 @@ def _refuse_unchecked(ctx: typer.Context, camp: Any, force: bool) -> None:
         return
     info(errors_text(camp, errors))
     if not force:
-        info("这个活动有错误，报价可能把错的价格告诉买家。请改好活动文件（cstool promo check 查看）；确需报价请加 --force。")
+        info(
+            "这个活动有错误，报价可能把错的价格告诉买家。请改好活动文件（cstool promo check 查看）；确需报价请加 --force。"
+        )
         raise typer.Exit(1)
     info("警告：已用 --force 按有错误的活动报价，发给买家前请核对。")
 
@@ -103,9 +105,13 @@ def make_group() -> typer.Typer:
         ] = None,
         coupon: Annotated[
             list[str] | None,
-            typer.Option("--coupon", help="买家持有的优惠券 id（可多次；默认：活动的全部优惠券）", show_default=False),
+            typer.Option(
+                "--coupon", help="买家持有的优惠券 id（可多次；默认：活动的全部优惠券）", show_default=False
+            ),
         ] = None,
-        force: Annotated[bool, typer.Option("--force", help="活动没通过 promo check 也报价（会给出警告）")] = False,
+        force: Annotated[
+            bool, typer.Option("--force", help="活动没通过 promo check 也报价（会给出警告）")
+        ] = False,
         coupons: Annotated[
             str | None,
             typer.Option(

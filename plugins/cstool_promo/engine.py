@@ -137,8 +137,10 @@ def quote(
     for line in cart.items:
         available[line.sku] = available.get(line.sku, 0) + line.qty
     bundles = [
-        r for r in active if r.level == "bundle" and all(available.get(s, 0) >= q for s, q in r.items.items())
-    ]  # type: ignore[attr-defined]
+        r
+        for r in active
+        if r.level == "bundle" and all(available.get(s, 0) >= q for s, q in r.items.items())  # type: ignore[attr-defined]
+    ]
     if bundle_counts is not None:
         unknown = set(k for k, v in bundle_counts.items() if v) - {b.id for b in bundles}
         if unknown:
@@ -249,7 +251,9 @@ def _price(
     if free_by is None:
         free_by = next((r.id for r in shipping_rules if r.frees(order, cart.region)), None)  # type: ignore[attr-defined]
     fee = cart.shipping_fee
-    if free_by is None and fee != ZERO and not lean:  # a cart that already ships at no cost is never told to 凑包邮
+    if (
+        free_by is None and fee != ZERO and not lean
+    ):  # a cart that already ships at no cost is never told to 凑包邮
         for rule in shipping_rules:
             step = rule.next_step(order, cart.region)  # type: ignore[attr-defined]
             if step is not None:
@@ -317,7 +321,9 @@ def _take(rule: Rule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
     return amount
 
 
-def _scope(rule: Rule, lines: list[PricedLine], memo: dict | None, shared: dict | None = None) -> list[PricedLine]:
+def _scope(
+    rule: Rule, lines: list[PricedLine], memo: dict | None, shared: dict | None = None
+) -> list[PricedLine]:
     """The lines a rule applies to (the same for every bundle choice, so remembered per quote).
 
     ``shared`` remembers ``in_scope`` per (rule, sku, category) across quotes: a

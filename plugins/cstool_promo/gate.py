@@ -48,7 +48,11 @@ def check_errors(campaign: Campaign, limits: Limits) -> list[Finding]:
     errors = [f for f in check_campaign(campaign, limits) if f.level == "error"]
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        data = {"errors": [{"level": f.level, "code": f.code, "rule": f.rule, "message": f.message} for f in errors]}
+        data = {
+            "errors": [
+                {"level": f.level, "code": f.code, "rule": f.rule, "message": f.message} for f in errors
+            ]
+        }
         atomic_write(cache_file, json.dumps(data, ensure_ascii=False), mode=0o600)
     except OSError:
         pass

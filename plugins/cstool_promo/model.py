@@ -317,7 +317,6 @@ def parse_item_arg(text: str, campaign: Campaign) -> CartLine:
     return make_line(find_product(name, campaign), qty, price, campaign, where=text)
 
 
-
 def make_line(
     sku: str, qty: Any, price: Any, campaign: Campaign, *, where: str, category: Any = None
 ) -> CartLine:

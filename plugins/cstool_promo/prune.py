@@ -23,7 +23,7 @@ a plugin's order-level or coupon rule gets no bound (every cart is priced).
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
@@ -48,14 +48,14 @@ class PriceFloor:
         self.usable = all(type(r) is Tiered for r in self.order) and all(
             type(r) is Coupon for r in self.coupons
         )
-        self._tiers = {
+        self._tiers: dict[str, list[tuple[int, int | None, float | None]]] = {
             r.id: [
                 (
-                    _cents(t.at) if r.basis == "amount" else int(t.at),
+                    _cents(t.at) if r.basis == "amount" else int(t.at),  # type: ignore[attr-defined]
                     _cents(t.off) if t.off is not None else None,
                     float(1 - t.discount / 10) if t.discount is not None else None,
                 )
-                for t in r.tiers
+                for t in r.tiers  # type: ignore[attr-defined]
             ]
             for r in self.order
         }
@@ -151,44 +151,51 @@ class PriceFloor:
         return Decimal(int(paid // qty)) / 100
 
     def viable(
-        self, target: Product, qty: int, pool: Iterable[Product], held: frozenset[str], ceiling: Decimal
-    ) -> dict[str, Decimal]:
-        """The items of ``pool`` next to which ``target:qty`` might pay under ``ceiling``, with their bounds.
+        self, target: Product, qty: int, held: frozenset[str], ceiling: Decimal
+    ) -> Callable[[Product], Decimal | None]:
+        """A test for the items next to which ``target:qty`` might pay under ``ceiling``: their bound, else None.
 
         Items in the same scopes reach the same tiers and coupons while their L1
         price stays between two thresholds, and there the bound only grows with
-        that price; so once one of them is at or above ``ceiling`` the dearer
+        that price; so once one of them is at or above ``ceiling``, the dearer
         ones in the same stretch are not examined. ``held`` is the most the
         buyer can hold (holding more never raises the bound).
         """
         a_t = self.l1(target, qty)
         in_t, coupons_t = self.members(target)
-        groups: dict[tuple[frozenset[int], frozenset[int]], list[Product]] = {}
-        for product in pool:
-            groups.setdefault(self.members(product), []).append(product)
-        found: dict[str, Decimal] = {}
-        for (in_p, coupons_p), members in groups.items():
-            breaks: set[int] = set()
-            monotone = True
-            for i in in_p:
-                rule = self.order[i]
-                if rule.repeat:  # type: ignore[attr-defined]
-                    monotone = False
-                if rule.basis == "amount":  # type: ignore[attr-defined]
-                    shift = a_t if i in in_t else 0
-                    breaks.update(at - shift for at, _, _ in self._tiers[rule.id])
-            for i in coupons_p & coupons_t:
-                breaks.add(self._coupon_cents[i][0] - a_t)
-            cuts = sorted(breaks)
-            members.sort(key=lambda p: self.l1(p, 1))
-            dead: set[int] = set()
-            for product in members:
-                stretch = bisect_right(cuts, self.l1(product, 1))
-                if monotone and stretch in dead:
-                    continue
-                low = self.bound(target, qty, product, held)
-                if low < ceiling:
-                    found[product.sku] = low
-                else:
-                    dead.add(stretch)
-        return found
+        cuts_of: dict[tuple[frozenset[int], frozenset[int]], tuple[list[int], bool]] = {}
+        dead: dict[tuple, int] = {}  # (scopes, stretch) -> the lowest L1 price known to be at or above
+
+        def cuts(key: tuple[frozenset[int], frozenset[int]]) -> tuple[list[int], bool]:
+            found = cuts_of.get(key)
+            if found is None:
+                in_p, coupons_p = key
+                breaks: set[int] = set()
+                monotone = True
+                for i in in_p:
+                    rule = self.order[i]
+                    if rule.repeat:  # type: ignore[attr-defined]
+                        monotone = False
+                    if rule.basis == "amount":  # type: ignore[attr-defined]
+                        shift = a_t if i in in_t else 0
+                        breaks.update(at - shift for at, _, _ in self._tiers[rule.id])
+                for i in coupons_p & coupons_t:
+                    breaks.add(self._coupon_cents[i][0] - a_t)
+                found = cuts_of[key] = (sorted(breaks), monotone)
+            return found
+
+        def test(product: Product) -> Decimal | None:
+            key = self.members(product)
+            stretches, monotone = cuts(key)
+            x = self.l1(product, 1)
+            where = (key, bisect_right(stretches, x))
+            if monotone and where in dead and dead[where] <= x:
+                return None
+            low = self.bound(target, qty, product, held)
+            if low < ceiling:
+                return low
+            if monotone and (where not in dead or x < dead[where]):
+                dead[where] = x
+            return None
+
+        return test

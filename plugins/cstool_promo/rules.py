@@ -272,12 +272,12 @@ class Tiered(ScopedRule):
             return None
         if self.repeat:
             times = int(self._measure(m) // tier.at)
-            amount = tier.off * times  # type: ignore[operator]
+            amount: Decimal = tier.off * times  # type: ignore[operator,assignment]
             if self.cap is not None:
                 amount = min(amount, self.cap)
             label = f"{self.tier_text(tier)}（{times}次）" if times > 1 else self.tier_text(tier)
             return Reward(amount, label, tier.gift, tier.free_shipping)
-        amount = Decimal("0.00")
+        amount = Decimal("0.00")  # type: ignore[no-redef]
         if tier.off is not None:
             amount = tier.off
         elif tier.discount is not None:
@@ -307,9 +307,14 @@ class Tiered(ScopedRule):
                     if not self._adds_something(nxt, now):
                         continue
                     extra = None
-            elif now is not None and now.discount is not None and nxt.discount is not None:
-                if nxt.discount >= now.discount and not self._adds_something(nxt, now):
-                    continue  # not a deeper 折
+            elif (
+                now is not None
+                and now.discount is not None
+                and nxt.discount is not None
+                and nxt.discount >= now.discount
+                and not self._adds_something(nxt, now)
+            ):
+                continue  # not a deeper 折
             return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra, nxt.gift)
         return None
 
