@@ -180,7 +180,7 @@ def test_below_cost_with_a_witness_that_quote_reproduces(cli, tmp_path):
         json.dumps({"at": witness["at"], "coupons": witness["coupons"], "items": witness["items"]}),
         encoding="utf-8",
     )
-    quoted = cli("promo", "quote", str(tmp_path / "camp.yaml"), "--cart", str(cart), "--json")
+    quoted = cli("promo", "quote", str(tmp_path / "camp.yaml"), "--cart", str(cart), "--json", "--force")
     assert quoted.exit_code == 0, quoted.stderr
     line = next(ln for ln in json.loads(quoted.stdout)["lines"] if ln["sku"] == "A")
     cheapest_unit = (Decimal(line["paid"]) * 100 // line["qty"]) / 100

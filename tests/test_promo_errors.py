@@ -64,7 +64,7 @@ def test_binary_float_in_yaml_is_read_exactly(tmp_path, cli):
     path = write_campaign(
         tmp_path, [{"id": "z", "type": "limited_time_discount", "skus": ["A"], "discount": "0.3"}], CATALOG
     )
-    result = cli("promo", "quote", str(path), "A:1@10.05", "--at", "2026-11-11 10:00", "--json")
+    result = cli("promo", "quote", str(path), "A:1@10.05", "--at", "2026-11-11 10:00", "--json", "--force")
     assert '"paid": "0.30"' in result.stdout  # 10.05 x 0.03 = 0.3015 -> 0.30
 
 

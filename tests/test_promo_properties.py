@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -13,6 +14,7 @@ from cstool_promo.engine import quote
 from cstool_promo.fields import Fields
 from cstool_promo.model import Campaign, Cart, CartLine, Product
 from cstool_promo.refund import refund
+from cstool_promo.render import buyer_message, quote_text
 from cstool_promo.rules import BUILTIN_TYPES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -92,7 +94,11 @@ def rule_data(draw, index, prices):
             off=draw(small_money),
         )
     else:
-        data.update(type="free_shipping", at=draw(st.sampled_from([Decimal(0), Decimal(99)])))
+        data.update(
+            type="free_shipping",
+            at=draw(st.sampled_from([Decimal(0), Decimal(99)])),
+            exclude_regions=["新疆"],
+        )
     return data
 
 
@@ -130,7 +136,7 @@ def carts(draw, campaign):
         items=items,
         at=draw(st.sampled_from(HOURS)),
         region=draw(st.sampled_from([None, "新疆"])),
-        shipping_fee=draw(st.sampled_from([Decimal("0.00"), Decimal("8.00")])),
+        shipping_fee=draw(st.sampled_from([Decimal("0.00"), Decimal("8.00"), None])),
     )
 
 
@@ -148,7 +154,7 @@ FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCh
 def test_totals_are_never_negative_and_paid_adds_up(case):
     campaign, cart = case
     q = quote(campaign, cart)
-    assert q.total >= 0 and q.goods_total >= 0 and q.shipping >= 0
+    assert q.total >= 0 and q.goods_total >= 0 and (q.shipping is None or q.shipping >= 0)
     order_level = sum((a.amount for a in q.applied if a.level in ("order", "coupon")), Decimal(0))
     # the lines' paid add up exactly to list − item savings − order-level discounts
     assert (
@@ -234,6 +240,41 @@ def test_below_cost_agrees_with_brute_force_on_small_carts(campaign):
             )
         else:
             assert sku not in found
+
+
+NEGATIVE = re.compile(r"--|¥-|-¥-|减 ?-|省 ?-|再买 ?-|再买 0\.00|共 -|运费 -")
+
+
+@FAST
+@given(priced())
+def test_no_text_offers_a_negative_amount(case):
+    campaign, cart = case
+    q = quote(campaign, cart)
+    text, message = quote_text(q, campaign), buyer_message(q)
+    assert not NEGATIVE.search(text.replace("--shipping-fee", "")), text
+    assert "-" not in message, message  # the buyer reads no minus sign at all
+    assert "Decimal" not in text and "None" not in text
+    for step in q.next:
+        assert step.need > 0 and (step.extra is None or step.extra > 0)
+
+
+@FAST
+@given(priced())
+def test_an_excluded_region_pays_the_fee_and_is_never_told_free_shipping(case):
+    campaign, cart = case
+    q = quote(campaign, cart)
+    text, message = quote_text(q, campaign), buyer_message(q)
+    by_tier = any(a.level == "order" for a in q.applied) and q.free_shipping_rule is not None
+    if cart.region == "新疆" and not by_tier:
+        assert q.free_shipping_rule is None
+        assert q.shipping == cart.shipping_fee  # the fee, or None when not known
+        assert "就包邮" not in text and "已包邮" not in message
+        if cart.shipping_fee is None:
+            assert "运费另计" in message and "运费      ¥0.00" not in text
+    if cart.shipping_fee == 0 or q.free_shipping_rule:
+        assert (
+            "就包邮" not in text and "就包邮" not in message
+        )  # a cart that ships free is never told to 凑包邮
 
 
 @given(st.integers(0, 10**6), st.lists(st.integers(0, 10**6), min_size=1, max_size=8))

@@ -16,6 +16,7 @@ its cost (checked with a safe bound first) is not searched at all.
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from decimal import Decimal
 from .allocate import from_cents, to_cents
 from .engine import quote
 from .model import Campaign, Cart, CartLine, Product
+from .prune import PriceFloor
 from .rules import describe, is_active
 
 EXHAUSTIVE_SKUS = 8  # catalogs up to this size: every cart within max_units is tried
@@ -59,7 +61,7 @@ def coupon_options(campaign: Campaign) -> list[frozenset[str]]:
 
 def unit_price_of(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int] | None:
     """The cheapest unit of ``sku`` in this cart and the index of its line."""
-    q = quote(campaign, cart)
+    q = quote(campaign, cart, lean=True)
     best = None
     for line in q.lines:
         if line.sku == sku:
@@ -83,7 +85,7 @@ def _scopes(campaign: Campaign, product: Product, at: datetime) -> frozenset[str
     )
 
 
-def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list[Product]]]:
+def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list[Product], list[Decimal]]]:
     """Catalog items by what the engine can tell apart besides price: scopes, item rules, bundles."""
     groups: dict[tuple, list[Product]] = {}
     for product in campaign.catalog.values():
@@ -97,7 +99,11 @@ def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list
                 marks.append(product.sku in rule.items)  # type: ignore[attr-defined]
         key = (_scopes(campaign, product, at), product.category, tuple(marks))
         groups.setdefault(key, []).append(product)
-    return [(key[0], sorted(members, key=lambda p: (p.price, p.sku))) for key, members in groups.items()]
+    found = []
+    for key, members in groups.items():
+        members.sort(key=lambda p: (p.price, p.sku))
+        found.append((key[0], members, [p.price for p in members]))
+    return found
 
 
 def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[Decimal]:
@@ -121,9 +127,8 @@ def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: l
     (or a bundle) can change what it pays; of each group of look-alikes we take
     the cheapest and the first that lands on or above each threshold.
     """
-    others = [p for p in campaign.catalog.values() if p.sku != target.sku]
     if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
-        return others
+        return [p for p in campaign.catalog.values() if p.sku != target.sku]
     partners = {
         s
         for r in campaign.rules
@@ -132,16 +137,25 @@ def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: l
     }
     mine = _scopes(campaign, target, at)
     deficits = sorted({t - target.price * qty for t in _thresholds(campaign, at, mine)})
-    chosen = {p.sku: p for p in others if p.sku in partners}
-    for scopes, members in groups:
-        members = [p for p in members if p.sku != target.sku]
-        if not members or not scopes & mine:
+    chosen = (
+        {p.sku: p for p in campaign.catalog.values() if p.sku in partners and p.sku != target.sku}
+        if partners
+        else {}
+    )
+    for scopes, members, prices in groups:  # members sorted by price: the first at or above, by bisection
+        if not scopes & mine:
             continue
-        chosen.setdefault(members[0].sku, members[0])
-        for deficit in deficits:
-            above = next((p for p in members if p.price >= deficit), None)
-            if above is not None:
-                chosen.setdefault(above.sku, above)
+        first = 1 if members[0].sku == target.sku else 0
+        if first >= len(members):
+            continue
+        chosen.setdefault(members[first].sku, members[first])
+        # a deficit at or below the cheapest member picks the cheapest (just taken); above the dearest, none
+        for deficit in deficits[bisect_right(deficits, prices[0]) : bisect_right(deficits, prices[-1])]:
+            i = bisect_left(prices, deficit)
+            if i < len(members) and members[i].sku == target.sku:
+                i += 1
+            if i < len(members):
+                chosen.setdefault(members[i].sku, members[i])
     return list(chosen.values())
 
 
@@ -324,35 +338,141 @@ def lowest_prices(
     for at in time_points(campaign):
         groups = [] if small else _groups(campaign, at)
         scopes = rule_scopes(campaign, at)
+        bounds = PriceFloor(campaign, at)
         for product in campaign.catalog.values():
             if product.cost is None:
                 continue
             if only_below_cost and floor_price(campaign, product, at, scopes) >= product.cost:
                 continue
-            # holding no coupon, or one that can reach this item (in a small catalog: every one)
-            mine = _scopes(campaign, product, at)
+            if small:  # every cart, every single coupon: the exhaustive search
+                for lines in _carts(campaign, product, at, max_units, max_fill, groups):
+                    if _search_cart(campaign, product, lines, at, every_option, found):
+                        break
+                continue
             # a large catalog: no coupon, or the one the engine picks from all those reaching the item
-            options = (
-                every_option
-                if small
-                else [frozenset(), frozenset(c for o in every_option for c in o if c in mine)]
-            )
-            for lines in _carts(campaign, product, at, max_units, max_fill, groups):
-                worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
-                for coupons in options:
-                    if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
-                        continue  # the coupon's threshold is out of reach: same as holding none
-                    cart = Cart(items=lines, at=at, coupons=coupons)
-                    priced = unit_price_of(campaign, cart, product.sku)
-                    if priced is None:
-                        continue
-                    best = found.get(product.sku)
-                    if best is None or priced[0] < best.unit_price:
-                        line = quote(campaign, cart).lines[priced[1]]
-                        found[product.sku] = Witness(product.sku, priced[0], cart, line.paid, line.qty)
+            mine = _scopes(campaign, product, at)
+            held = frozenset(c for o in every_option for c in o if c in mine)
+            ceiling = product.cost if only_below_cost else None
+            _search_large(campaign, product, at, max_units, max_fill, groups, held, bounds, ceiling, found)
     if only_below_cost:
         return {s: w for s, w in found.items() if w.unit_price < campaign.catalog[s].cost}  # type: ignore[operator]
     return found
+
+
+def _improve(
+    campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int] | None, found: dict
+) -> bool:
+    """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
+    if priced is None:
+        return False
+    best = found.get(sku)
+    if best is None or priced[0] < best.unit_price:
+        line = quote(campaign, cart, lean=True).lines[priced[1]]
+        found[sku] = Witness(sku, priced[0], cart, line.paid, line.qty)
+    return found[sku].unit_price <= 0  # a unit never pays less than 0: no later cart can improve
+
+
+def _search_cart(
+    campaign: Campaign, product: Product, lines: tuple, at: datetime, options: list, found: dict
+) -> bool:
+    """Try one cart holding each coupon option in turn (the first strictly cheaper one is kept)."""
+    worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
+    for coupons in options:
+        if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
+            continue  # the coupon's threshold is out of reach: same as holding none
+        cart = Cart(items=lines, at=at, coupons=coupons)
+        if _improve(campaign, product.sku, cart, unit_price_of(campaign, cart, product.sku), found):
+            return True
+    return False
+
+
+def _search_large(
+    campaign: Campaign,
+    product: Product,
+    at: datetime,
+    max_units: int,
+    max_fill: int,
+    groups: list,
+    held: frozenset[str],
+    bounds: PriceFloor,
+    ceiling: Decimal | None,
+    found: dict,
+) -> None:
+    """The carts of :func:`_carts` for a large catalog, in the same order, skipping those :mod:`.prune` rules out.
+
+    Each cart is ``target:qty`` alone or after one unit of one other item; with
+    no bundle to choose, holding coupons never raises a unit's price (a coupon
+    only takes), so a cart is priced once holding them, and again without only
+    when that is strictly cheaper than the best so far (the coupon-less cart
+    comes first, so it wins a tie). A cart where a bundle applies is priced
+    both ways, as before.
+    """
+    thresholds = [getattr(campaign.rule(c), "at", 0) for c in held]
+    lowest_at = min(thresholds) if thresholds else None
+    for qty in range(1, max_units + 1):
+        pool = _pool(campaign, product, at, qty, groups)
+        room = min(max_units - qty, max_fill)
+        target_line = _line(product, qty)
+        target_worth = product.price * qty
+        viable = (
+            bounds.viable(product, qty, held, ceiling)
+            if ceiling is not None and bounds.usable and room >= 1
+            else None
+        )
+        for other in [None, *(pool if room >= 1 else [])]:
+            bundled = product.sku in bounds.bundles_of or (
+                other is not None and other.sku in bounds.bundles_of
+            )
+            if bundled:
+                units = {product.sku: qty}
+                if other is not None:
+                    units[other.sku] = units.get(other.sku, 0) + 1
+                bundled = bounds.bundle_applies(units)
+            low = None
+            if not bundled and viable is not None and other is not None:
+                low = viable(other)
+                if low is None:
+                    continue  # cannot go under the cost next to this item
+            worth = target_worth + (other.price if other is not None else 0)
+            reachable = lowest_at is not None and lowest_at <= worth
+            options = [frozenset(), held] if reachable else [frozenset()]
+            lines = (target_line,) if other is None else (_line(other, 1), target_line)
+            if bundled or not bounds.usable:
+                if _search_cart(campaign, product, lines, at, options, found):
+                    return
+                continue
+            if low is None:  # (a bound holding every coupon is also one for fewer)
+                low = bounds.bound(product, qty, other, options[-1])
+            best = found.get(product.sku)
+            limit = best.unit_price if best is not None else None
+            if ceiling is not None:
+                limit = ceiling if limit is None else min(limit, ceiling)
+            if limit is not None and low >= limit:
+                continue  # no unit of it can pay less here: nothing to learn from this cart
+            if not reachable:
+                if _search_cart(campaign, product, lines, at, options, found):
+                    return
+                continue
+            if _price_twice(campaign, product, lines, at, held, found):
+                return
+
+
+def _price_twice(
+    campaign: Campaign, product: Product, lines: tuple, at: datetime, held: frozenset[str], found: dict
+) -> bool:
+    """Holding ``held`` first; without only if that could change the result (see :func:`_search_large`)."""
+    with_coupon = Cart(items=lines, at=at, coupons=held)
+    priced = unit_price_of(campaign, with_coupon, product.sku)
+    if priced is None:
+        return False
+    best = found.get(product.sku)
+    if best is not None and priced[0] >= best.unit_price:
+        return False
+    without = Cart(items=lines, at=at, coupons=frozenset())
+    plain = unit_price_of(campaign, without, product.sku)
+    if plain is not None and plain[0] <= priced[0]:
+        return _improve(campaign, product.sku, without, plain, found)
+    return _improve(campaign, product.sku, with_coupon, priced, found)
 
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:

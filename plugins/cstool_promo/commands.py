@@ -46,12 +46,36 @@ def _campaign(ctx: typer.Context, arg: str, catalog: Path | None = None) -> Any:
 
 
 def _cart(
-    campaign: Any, cart: Path | None, items: list[str] | None, at: str | None, region: str | None
+    campaign: Any,
+    cart: Path | None,
+    items: list[str] | None,
+    at: str | None,
+    region: str | None,
+    **extra: Any,
 ) -> Any:
     from .model import load_cart_data, make_cart
 
     data = load_cart_data(cart) if cart is not None else None
-    return make_cart(campaign, data=data, path=cart, items=items or [], at=at, region=region)
+    return make_cart(campaign, data=data, path=cart, items=items or [], at=at, region=region, **extra)
+
+
+def _refuse_unchecked(ctx: typer.Context, camp: Any, force: bool) -> None:
+    """A campaign ``promo check`` rejects is not quoted (exit 1), unless ``--force`` (with a warning)."""
+    from cstool.output import info
+
+    from .check import load_limits
+    from .gate import check_errors, errors_text
+
+    errors = check_errors(camp, load_limits(get_state(ctx).kb))
+    if not errors:
+        return
+    info(errors_text(camp, errors))
+    if not force:
+        info(
+            "这个活动有错误，报价可能把错的价格告诉买家。请改好活动文件（cstool promo check 查看）；确需报价请加 --force。"
+        )
+        raise typer.Exit(1)
+    info("警告：已用 --force 按有错误的活动报价，发给买家前请核对。")
 
 
 def make_group() -> typer.Typer:
@@ -62,11 +86,32 @@ def make_group() -> typer.Typer:
         ctx: typer.Context,
         campaign: CampaignArg,
         items: Annotated[
-            list[str] | None, typer.Argument(help="商品：SKU:件数[@单价]，如 A:2 B:1@99", show_default=False)
+            list[str] | None,
+            typer.Argument(
+                help="商品：编码或商品名:件数[@单价]，如 A:2、乳胶枕:2、B:1@99（全角：＠ 也可以）",
+                show_default=False,
+            ),
         ] = None,
         cart: CartOpt = None,
         at: AtOpt = None,
         region: RegionOpt = None,
+        shipping_fee: Annotated[
+            str | None,
+            typer.Option(
+                "--shipping-fee",
+                help="运费（元）：不包邮时买家付的运费（默认：购物车文件或活动文件里的运费；都没有则显示运费另计）",
+                show_default=False,
+            ),
+        ] = None,
+        coupon: Annotated[
+            list[str] | None,
+            typer.Option(
+                "--coupon", help="买家持有的优惠券 id（可多次；默认：活动的全部优惠券）", show_default=False
+            ),
+        ] = None,
+        force: Annotated[
+            bool, typer.Option("--force", help="活动没通过 promo check 也报价（会给出警告）")
+        ] = False,
         coupons: Annotated[
             str | None,
             typer.Option(
@@ -78,13 +123,16 @@ def make_group() -> typer.Typer:
         as_json: JsonOpt = False,
     ) -> None:
         """报价：这样拍一共多少钱、享了哪些优惠、再买多少能再减。"""
+        from cstool.money import parse_money
         from cstool.output import print_json
 
         from .engine import quote
         from .render import quote_json, quote_text
 
+        fee = parse_money(shipping_fee, field="--shipping-fee") if shipping_fee is not None else None
         camp = _campaign(ctx, campaign)
-        basket = _cart(camp, cart, items, at, region)
+        basket = _cart(camp, cart, items, at, region, shipping_fee=fee, coupons=coupon)
+        _refuse_unchecked(ctx, camp, force)
         if coupons is not None:
             from .model import held_coupons
 

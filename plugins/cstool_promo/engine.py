@@ -86,10 +86,15 @@ class Quote:
     lines: list[PricedLine]
     applied: list[Applied]
     next: list[NextTier]
-    shipping_fee: Decimal
-    shipping: Decimal
+    shipping_fee: Decimal | None  # None: the fee is not known (运费另计)
+    shipping: Decimal | None  # what the buyer pays for shipping; None: not known
     free_shipping_rule: str | None
     bundles: dict[str, int]
+    excluded_by: str | None = None  # a free-shipping rule that excludes the cart's region
+
+    @property
+    def shipping_known(self) -> bool:
+        return self.shipping is not None
 
     @property
     def list_total(self) -> Decimal:
@@ -105,7 +110,8 @@ class Quote:
 
     @property
     def total(self) -> Decimal:
-        return self.goods_total + self.shipping
+        """Goods plus shipping; without a known fee, the goods only (the text says 运费另计)."""
+        return self.goods_total + (self.shipping if self.shipping is not None else ZERO)
 
     @property
     def saving(self) -> Decimal:
@@ -116,19 +122,25 @@ class Quote:
         return [{"rule": a.rule, "gift": a.gift} for a in self.applied if a.gift]
 
 
-def quote(campaign: Campaign, cart: Cart, bundle_counts: Mapping[str, int] | None = None) -> Quote:
+def quote(
+    campaign: Campaign, cart: Cart, bundle_counts: Mapping[str, int] | None = None, *, lean: bool = False
+) -> Quote:
     """Price ``cart``; bundle instances are chosen to give the buyer the lowest total.
 
     ``bundle_counts`` forces a choice ({bundle rule id: instances}); it raises
-    ``ValueError`` when the cart does not hold the units for it.
+    ``ValueError`` when the cart does not hold the units for it. ``lean``
+    (for the below-cost search) leaves out what only people read: the 凑单
+    steps and the rules' labels; every amount is the same.
     """
-    active = [r for r in campaign.rules if is_active(r, cart.at)]
+    active = active_rules(campaign, cart.at)
     available: dict[str, int] = {}
     for line in cart.items:
         available[line.sku] = available.get(line.sku, 0) + line.qty
     bundles = [
-        r for r in active if r.level == "bundle" and all(available.get(s, 0) >= q for s, q in r.items.items())
-    ]  # type: ignore[attr-defined]
+        r
+        for r in active
+        if r.level == "bundle" and all(available.get(s, 0) >= q for s, q in r.items.items())  # type: ignore[attr-defined]
+    ]
     if bundle_counts is not None:
         unknown = set(k for k, v in bundle_counts.items() if v) - {b.id for b in bundles}
         if unknown:
@@ -136,18 +148,29 @@ def quote(campaign: Campaign, cart: Cart, bundle_counts: Mapping[str, int] | Non
         choice = tuple(bundle_counts.get(b.id, 0) for b in bundles)
         if not _fits(bundles, choice, available):
             raise ValueError("the cart does not hold the units for these bundles")
-        return _price(campaign, cart, active, bundles, choice)
+        return _price(campaign, cart, active, bundles, choice, lean=lean)
     best: Quote | None = None
     best_key = None
     offers_cache: dict = {}  # item-level prices per (sku, units), shared by the bundle choices
     for choice in _bundle_choices(bundles, available):
-        priced = _price(campaign, cart, active, bundles, choice, offers_cache)
+        priced = _price(campaign, cart, active, bundles, choice, offers_cache, lean=lean)
         # lowest total; then fewer instances; then more instances of rules earlier in the file
         key = (priced.total, sum(choice), tuple(-n for n in choice))
         if best_key is None or key < best_key:
             best, best_key = priced, key
     assert best is not None
     return best
+
+
+def active_rules(campaign: Campaign, at: datetime) -> list[Rule]:
+    """The rules active at ``at`` in file order (remembered per campaign: rules do not change once loaded)."""
+    key = ("active", at)
+    found = campaign.memo.get(key)
+    if found is None:
+        if len(campaign.memo) > 500_000:
+            campaign.memo.clear()
+        found = campaign.memo[key] = [r for r in campaign.rules if is_active(r, at)]
+    return found
 
 
 def _fits(bundles: list[Rule], choice: tuple[int, ...], available: Mapping[str, int]) -> bool:
@@ -187,13 +210,15 @@ def _price(
     bundles: list[Rule],
     choice: tuple[int, ...],
     offers_cache: dict | None = None,
+    *,
+    lean: bool = False,
 ) -> Quote:
     lines = [
         PricedLine(i, ln.sku, ln.title or ln.sku, ln.qty, ln.price, ln.category)
         for i, ln in enumerate(cart.items)
     ]
     applied: list[Applied] = []
-    _price_items(campaign, lines, active, bundles, choice, applied, offers_cache)
+    _price_items(campaign, lines, active, bundles, choice, applied, offers_cache, lean)
     for line in lines:
         line.l1_amount = sum((amount for _, amount in line.pricing.values()), ZERO)
 
@@ -202,35 +227,45 @@ def _price(
     for rule in active:
         if rule.level != "order":
             continue
-        scope = _scope(rule, lines, offers_cache)
+        scope = _scope(rule, lines, offers_cache, campaign.memo)
         if not scope:
             continue
         m = _measure(scope)
-        step = rule.next_step(m)  # type: ignore[attr-defined]
-        if step is not None:
-            nexts.append(_next(campaign, rule, step))
+        if not lean:
+            step = rule.next_step(m)  # type: ignore[attr-defined]
+            if step is not None:
+                nexts.append(_next(campaign, rule, step))
         reward = rule.reward(m)  # type: ignore[attr-defined]
         if reward is None:
             continue
         amount = _take(rule, reward.amount, scope)
-        applied.append(_applied(rule, amount, reward))
+        applied.append(_applied(rule, amount, reward, lean))
         if getattr(reward, "free_shipping", False) and tier_free_shipping is None:
             tier_free_shipping = rule.id
 
-    _apply_best_coupon(lines, active, cart, applied, offers_cache)
+    _apply_best_coupon(lines, active, cart, applied, offers_cache, lean, campaign.memo)
 
     order = _measure(lines)
     free_by = tier_free_shipping
     shipping_rules = [r for r in active if r.level == "shipping"]
     if free_by is None:
         free_by = next((r.id for r in shipping_rules if r.frees(order, cart.region)), None)  # type: ignore[attr-defined]
-    if free_by is None:
+    fee = cart.shipping_fee
+    if (
+        free_by is None and fee != ZERO and not lean
+    ):  # a cart that already ships at no cost is never told to 凑包邮
         for rule in shipping_rules:
             step = rule.next_step(order, cart.region)  # type: ignore[attr-defined]
             if step is not None:
                 nexts.append(_next(campaign, rule, step))
-    elif free_by != tier_free_shipping:
-        applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", cart.shipping_fee, "包邮"))  # type: ignore[union-attr]
+    elif free_by is not None and free_by != tier_free_shipping:
+        applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", fee or ZERO, "包邮"))  # type: ignore[union-attr]
+    excluded = None
+    if free_by is None and cart.region:
+        excluded = next(
+            (r.id for r in shipping_rules if getattr(r, "excluded", None) and r.excluded(cart.region)),  # type: ignore[attr-defined]
+            None,
+        )
 
     for line in lines:
         line.paid = line.owed
@@ -241,10 +276,11 @@ def _price(
         lines=lines,
         applied=applied,
         next=nexts,
-        shipping_fee=cart.shipping_fee,
-        shipping=ZERO if free_by else cart.shipping_fee,
+        shipping_fee=fee,
+        shipping=ZERO if free_by else fee,
         free_shipping_rule=free_by,
         bundles={b.id: n for b, n in zip(bundles, choice, strict=True) if n},
+        excluded_by=excluded,
     )
 
 
@@ -261,8 +297,8 @@ def _next(campaign: Campaign, rule: Rule, step: object) -> NextTier:
     )
 
 
-def _applied(rule: Rule, amount: Decimal, reward: object) -> Applied:
-    label = getattr(reward, "label", None) or describe(rule)
+def _applied(rule: Rule, amount: Decimal, reward: object, lean: bool = False) -> Applied:
+    label = "" if lean else getattr(reward, "label", None) or describe(rule)
     return Applied(rule.id, rule.type, rule.level, amount, label, getattr(reward, "gift", None))
 
 
@@ -285,26 +321,48 @@ def _take(rule: Rule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
     return amount
 
 
-def _scope(rule: Rule, lines: list[PricedLine], memo: dict | None) -> list[PricedLine]:
-    """The lines a rule applies to (the same for every bundle choice, so remembered per quote)."""
+def _scope(
+    rule: Rule, lines: list[PricedLine], memo: dict | None, shared: dict | None = None
+) -> list[PricedLine]:
+    """The lines a rule applies to (the same for every bundle choice, so remembered per quote).
+
+    ``shared`` remembers ``in_scope`` per (rule, sku, category) across quotes: a
+    scope is decided by what a line is, not by how many or at what price.
+    """
     key = ("scope", rule.id)
     indexes = memo.get(key) if memo is not None else None
     if indexes is None:
-        indexes = [ln.index for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        if shared is None:
+            indexes = [ln.index for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+        else:
+            indexes = []
+            for ln in lines:
+                probe = ("in", rule.id, ln.sku, ln.category)
+                inside = shared.get(probe)
+                if inside is None:
+                    inside = shared[probe] = bool(rule.in_scope(ln))  # type: ignore[attr-defined]
+                if inside:
+                    indexes.append(ln.index)
         if memo is not None:
             memo[key] = indexes
     return [lines[i] for i in indexes]
 
 
 def _apply_best_coupon(
-    lines: list[PricedLine], active: list[Rule], cart: Cart, applied: list[Applied], memo: dict | None
+    lines: list[PricedLine],
+    active: list[Rule],
+    cart: Cart,
+    applied: list[Applied],
+    memo: dict | None,
+    lean: bool = False,
+    shared: dict | None = None,
 ) -> None:
     """At most one coupon: the one that saves most among those held whose threshold is met."""
     best = None
     for rule in active:
         if rule.level != "coupon" or (cart.coupons is not None and rule.id not in cart.coupons):
             continue
-        scope = _scope(rule, lines, memo)
+        scope = _scope(rule, lines, memo, shared)
         if not scope:
             continue
         m = _measure(scope)
@@ -317,7 +375,7 @@ def _apply_best_coupon(
     if best is not None:
         saving, rule, reward, scope = best
         _take(rule, saving, scope)
-        applied.append(_applied(rule, saving, reward))
+        applied.append(_applied(rule, saving, reward, lean))
 
 
 def _best_unit_prices(
@@ -343,6 +401,7 @@ def _price_items(
     choice: tuple[int, ...],
     applied: list[Applied],
     offers_cache: dict | None,
+    lean: bool = False,
 ) -> None:
     """L1: bundle instances first, then each remaining unit at its lowest item-level price."""
     left = [ln.qty for ln in lines]
@@ -382,6 +441,8 @@ def _price_items(
         for line, (rule_id, price) in zip(units, best, strict=True):
             add(line, rule_id, 1, price)
 
+    if lean:
+        return
     for rule in [*bundles, *item_rules]:
         if savings.get(rule.id):
             applied.append(

@@ -12,7 +12,7 @@ from typing import Any
 
 from cstool import yamlio
 from cstool.errors import BadInput
-from cstool.money import parse_money
+from cstool.money import parse_money, parse_quantity
 from cstool.timeutil import DEFAULT_TZ, get_zone, parse_time
 
 from .fields import Fields
@@ -28,6 +28,7 @@ class Product:
     category: str | None = None
     listed_at: datetime | None = None
     delisted_at: datetime | None = None
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass
@@ -40,6 +41,17 @@ class Campaign:
     path: Path | None = None
     catalog: dict[str, Product] = field(default_factory=dict)
     catalog_path: Path | None = None
+    shipping_fee: Decimal | None = None  # default fee when the order does not ship free (None: unknown)
+    region_fees: dict[str, Decimal] = field(default_factory=dict)  # region -> fee, e.g. {新疆: 20}
+    memo: dict = field(default_factory=dict, repr=False, compare=False)  # the engine's per-campaign caches
+
+    def fee_for(self, region: str | None) -> Decimal | None:
+        """The campaign's shipping fee for ``region`` (``新疆乌鲁木齐`` matches ``新疆``), else its default."""
+        if region:
+            for name, fee in self.region_fees.items():
+                if name in region:
+                    return fee
+        return self.shipping_fee
 
     def rule(self, rule_id: str) -> Rule | None:
         return next((r for r in self.rules if r.id == rule_id), None)
@@ -63,7 +75,7 @@ class Cart:
     items: tuple[CartLine, ...]
     at: datetime
     region: str | None = None
-    shipping_fee: Decimal = Decimal("0.00")
+    shipping_fee: Decimal | None = Decimal("0.00")  # None: not known (the text says 运费另计)
     coupons: frozenset[str] | None = None  # None: the buyer holds every coupon of the campaign
 
 
@@ -85,6 +97,11 @@ def load_campaign(
     start = top.time("start")
     end = top.time("end")
     catalog_ref = top.text("catalog", None)
+    shipping_fee = top.money("shipping_fee", None)
+    fees_data = top.raw("shipping_fees", {})
+    if not isinstance(fees_data, dict):
+        raise top.error("shipping_fees", "应为 地区: 运费 的键值对，如 {新疆: 20}")
+    region_fees = {str(k): _fee(v, str(k), top) for k, v in fees_data.items()}
     rules_data = top.raw("rules", [])
     top.finish()
     if not isinstance(rules_data, list):
@@ -114,7 +131,16 @@ def load_campaign(
         path=path,
         catalog=catalog,
         catalog_path=catalog_path,
+        shipping_fee=shipping_fee,
+        region_fees=region_fees,
     )
+
+
+def _fee(value: Any, region: str, top: Fields) -> Decimal:
+    try:
+        return parse_money(value, field=f"{region} 的运费")
+    except BadInput as exc:
+        raise top.error("shipping_fees", exc.message) from None
 
 
 def _load_rule(
@@ -171,7 +197,11 @@ _HEADERS = {
     "上架时间": "listed_at",
     "delisted_at": "delisted_at",
     "下架时间": "delisted_at",
+    "aliases": "aliases",
+    "alias": "aliases",
+    "别名": "aliases",
 }
+ALIAS_SEPARATORS = ("|", "、", "/", "／", "｜")
 
 
 def load_catalog(path: Path, tz: tzinfo) -> dict[str, Product]:
@@ -215,36 +245,85 @@ def load_catalog(path: Path, tz: tzinfo) -> dict[str, Product]:
                 delisted_at=parse_time(values["delisted_at"], tz, field=f"{sku} 的下架时间")
                 if values.get("delisted_at")
                 else None,
+                aliases=_aliases(values.get("aliases", "")),
             )
         except BadInput as exc:
             raise BadInput(exc.message, path=path, line=number) from None
     return catalog
 
 
+def _aliases(text: str) -> tuple[str, ...]:
+    for sep in ALIAS_SEPARATORS[1:]:
+        text = text.replace(sep, ALIAS_SEPARATORS[0])
+    return tuple(a.strip() for a in text.split(ALIAS_SEPARATORS[0]) if a.strip())
+
+
 # ---------------------------------------------------------------- carts
+
+# What a Chinese IME types in place of the ASCII separators of ``SKU:QTY@PRICE``.
+_ITEM_SEPARATORS = str.maketrans({"：": ":", "＠": "@"})
+
+
+def find_product(name: str, campaign: Campaign) -> str:
+    """The SKU a person means by ``name``: a SKU code in any case, a product title or an alias.
+
+    Exact matches (SKU code, title, alias; letters in any case) win; otherwise a
+    title or alias containing ``name``. Several candidates: refused, listing them.
+    Without a catalog the text is the SKU as written.
+    """
+    if name in campaign.catalog or not campaign.catalog:
+        return name
+    key = name.casefold()
+    exact = [
+        p.sku
+        for p in campaign.catalog.values()
+        if key in (p.sku.casefold(), p.title.casefold(), *(a.casefold() for a in p.aliases))
+    ]
+    if not exact:
+        exact = [
+            p.sku
+            for p in campaign.catalog.values()
+            if any(key in text.casefold() for text in (p.title, *p.aliases))
+        ]
+    if len(exact) == 1:
+        return exact[0]
+    if len(exact) > 1:
+        shown = "、".join(f"{s}（{campaign.title(s)}）" for s in exact[:10])
+        more = f" 等 {len(exact)} 个" if len(exact) > 10 else ""
+        raise BadInput(f"“{name}”对应多个商品：{shown}{more}；请写商品编码，如 {exact[0]}:1")
+    return name
 
 
 def parse_item_arg(text: str, campaign: Campaign) -> CartLine:
-    """``SKU:QTY[@PRICE]`` from the command line; the price comes from the catalog if not given."""
-    body, _, price_text = text.partition("@")
-    sku, sep, qty_text = body.rpartition(":")
+    """``SKU:QTY[@PRICE]`` from the command line; the price comes from the catalog if not given.
+
+    The SKU may be written in any case, or be a product's title or alias in the
+    catalog; full-width ``：``, ``＠`` and digits are accepted.
+    """
+    if len(text) > 200:
+        raise BadInput(f"商品写法不对：{text[:40]}…（太长）")
+    body, _, price_text = text.translate(_ITEM_SEPARATORS).partition("@")
+    name, sep, qty_text = body.rpartition(":")
     if not sep:
-        sku, qty_text = body, "1"
-    sku = sku.strip()
-    if not sku:
-        raise BadInput(f"商品写法不对：{text!r}（应为 SKU:件数 或 SKU:件数@单价，如 A:2）")
+        name, qty_text = body, "1"
+    name = name.strip()
+    if not name:
+        raise BadInput(f"商品写法不对：“{text}”（应为 商品:件数 或 商品:件数@单价，如 A:2、乳胶枕:2）")
     try:
-        qty = int(qty_text)
-    except ValueError:
-        raise BadInput(f"{text!r} 的件数应为正整数") from None
-    return make_line(sku, qty, price_text or None, campaign, where=text)
+        qty = parse_quantity(qty_text, field=f"商品 {name} 的件数")
+    except BadInput as exc:
+        raise BadInput(f"{text}：{exc.message}") from None
+    price = price_text.strip() if price_text.strip() else None
+    return make_line(find_product(name, campaign), qty, price, campaign, where=text)
 
 
 def make_line(
     sku: str, qty: Any, price: Any, campaign: Campaign, *, where: str, category: Any = None
 ) -> CartLine:
-    if isinstance(qty, bool) or not isinstance(qty, int) or qty < 1:
-        raise BadInput(f"{where}：商品 {sku} 的件数应为正整数，得到 {qty!r}")
+    try:
+        qty = parse_quantity(qty, field=f"商品 {sku} 的件数")
+    except BadInput as exc:
+        raise BadInput(f"{where}：{exc.message}") from None
     product = campaign.catalog.get(sku)
     if price is None:
         if product is None:
@@ -286,21 +365,29 @@ def make_cart(
     items: list[str] = (),  # type: ignore[assignment]
     at: str | None = None,
     region: str | None = None,
+    shipping_fee: Decimal | None = None,
+    coupons: list[str] | None = None,
     now: datetime | None = None,
 ) -> Cart:
-    """Build a cart from a file's data and/or inline items; options override the file."""
+    """Build a cart from a file's data and/or inline items; options override the file.
+
+    The shipping fee: ``shipping_fee``, else the cart file's, else the
+    campaign's for the region (``shipping_fees``, ``shipping_fee``), else
+    unknown (``None``: the quote says 运费另计). The order time is shown and
+    compared in the campaign's zone.
+    """
     where = str(path) if path else "购物车"
     lines: list[CartLine] = []
-    cart_at = cart_region = coupons = None
-    shipping_fee = Decimal("0.00")
+    cart_at = cart_region = file_coupons = None
+    file_fee: Decimal | None = None
     if data is not None:
         if not isinstance(data, dict):
             raise BadInput("购物车文件顶层应为键值对（items、at…）", path=where, line=1)
         f = Fields(data, path=where, what="购物车", tz=campaign.tz)
         cart_at = f.time("at", None)
         cart_region = f.text("region", None)
-        shipping_fee = f.money("shipping_fee", Decimal("0.00"))
-        coupons = f.text_list("coupons", None)
+        file_fee = f.money("shipping_fee", None)
+        file_coupons = f.text_list("coupons", None)
         raw_items = f.raw("items", [])
         f.finish()
         if not isinstance(raw_items, list):
@@ -330,34 +417,48 @@ def make_cart(
     lines.extend(parse_item_arg(text, campaign) for text in items)
     if not lines:
         raise BadInput("购物车是空的：写商品如 A:2，或用 --cart 指定购物车文件")
-    if coupons is not None:
-        for cid in coupons:
+    if file_coupons is not None:
+        for cid in file_coupons:
             rule = campaign.rule(cid)
             if rule is None or rule.level != "coupon":
                 raise BadInput(f"coupons 里的 {cid} 不是这个活动的优惠券", path=where)
+    if coupons is not None:
+        file_coupons = _coupon_ids(campaign, coupons, "--coupon")
     when = parse_time(at, campaign.tz, field="--at ") if at else cart_at
     if when is None:
         from cstool.timeutil import now as clock
 
         when = now or clock(campaign.tz)
+    where_to = region if region is not None else cart_region
+    fee = shipping_fee if shipping_fee is not None else file_fee
     return Cart(
         items=tuple(lines),
-        at=when,
-        region=region if region is not None else cart_region,
-        shipping_fee=shipping_fee,
-        coupons=frozenset(coupons) if coupons is not None else None,
+        at=when.astimezone(campaign.tz),
+        region=where_to,
+        shipping_fee=fee if fee is not None else campaign.fee_for(where_to),
+        coupons=frozenset(file_coupons) if file_coupons is not None else None,
     )
+
+
+def _coupon_ids(campaign: Campaign, ids: list[str], option: str) -> list[str]:
+    found = []
+    for cid in ids:
+        cid = cid.strip()
+        if not cid:
+            continue
+        rule = campaign.rule(cid)
+        if rule is None or rule.level != "coupon":
+            known = "、".join(r.id for r in campaign.rules if r.level == "coupon") or "无"
+            raise BadInput(f"{option} 里的 {cid} 不是这个活动的优惠券（这个活动的优惠券：{known}）")
+        found.append(cid)
+    return found
 
 
 def held_coupons(campaign: Campaign, cart: Cart, text: str) -> Cart:
     """The cart with the buyer holding exactly these coupons (``--coupons a,b``; empty: none)."""
     from dataclasses import replace
 
-    ids = [c.strip() for c in text.split(",") if c.strip()]
-    for cid in ids:
-        rule = campaign.rule(cid)
-        if rule is None or rule.level != "coupon":
-            raise BadInput(f"--coupons 里的 {cid} 不是这个活动的优惠券")
+    ids = _coupon_ids(campaign, text.replace("，", ",").split(","), "--coupons")
     return replace(cart, coupons=frozenset(ids))
 
 

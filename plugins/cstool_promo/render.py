@@ -33,6 +33,26 @@ def rjust(text: str, n: int) -> str:
     return " " * max(0, n - width(text)) + text
 
 
+def minus(amount: Decimal) -> str:
+    """A discount column: ``-29.70``; an amount that adds to the price shows as ``+5.00``, never ``--5.00``."""
+    if amount > 0:
+        return f"-{fmt(amount)}"
+    if amount < 0:
+        return f"+{fmt(-amount)}"
+    return "0.00"
+
+
+def shipping_text(q: Quote) -> str:
+    """The shipping line of a quote: free (and by which rule), a fee, or 运费另计 when none is known."""
+    if q.free_shipping_rule:
+        saved = f"，省 ¥{fmt(q.shipping_fee)}" if q.shipping_fee else ""
+        return f"¥0.00（包邮：{q.free_shipping_rule}{saved}）"
+    why = f"（{q.region}不参加包邮：{q.excluded_by}）" if q.excluded_by else ""
+    if q.shipping is None:
+        return f"运费另计{why}（用 --shipping-fee 写明运费）"
+    return f"¥{fmt(q.shipping)}{why}"
+
+
 def need_text(step: NextTier) -> str:
     return f"{fmt(step.need)} 元" if step.unit == "元" else f"{step.need} 件"  # type: ignore[arg-type]
 
@@ -42,7 +62,7 @@ def next_message(step: NextTier) -> str:
     scope = f"（{step.scope}）" if step.scope else ""
     if step.gives == "包邮":
         return f"再买 {need_text(step)}就包邮"
-    extra = f"，比现在再省 {yuan(step.extra)} 元" if step.extra else ""
+    extra = f"，比现在再省 {yuan(step.extra)} 元" if step.extra and step.extra > 0 else ""
     return f"再买 {need_text(step)}{scope}可享{step.gives}{extra}"
 
 
@@ -57,14 +77,15 @@ def quote_text(q: Quote, campaign: Any = None) -> str:
                 f"{line.sku} {line.title}" if line.title != line.sku else line.sku,
                 str(line.qty),
                 fmt(line.list_amount),
-                f"-{fmt(line.item_saving)}" if line.item_saving else "0.00",
-                f"-{fmt(line.order_discount)}" if line.order_discount else "0.00",
+                minus(line.item_saving),
+                minus(line.order_discount),
                 fmt(line.paid),
                 _line_rules(q, line),
             )
         )
     widths = [max(width(r[i]) for r in rows) for i in range(6)]
-    out = [f"{q.campaign} · 下单时间 {q.at:%Y-%m-%d %H:%M}" + (f" · 收货地区 {q.region}" if q.region else "")]
+    at = q.at.astimezone(campaign.tz) if campaign is not None else q.at  # the campaign's zone
+    out = [f"{q.campaign} · 下单时间 {at:%Y-%m-%d %H:%M}" + (f" · 收货地区 {q.region}" if q.region else "")]
     if campaign is not None and not campaign.start <= q.at < campaign.end:
         from .summary import window_text
 
@@ -80,14 +101,12 @@ def quote_text(q: Quote, campaign: Any = None) -> str:
         if a.level == "shipping":
             continue
         gift = f"，送{a.gift}" if a.gift and a.gift not in a.label else ""
-        out.append(f"  {TYPE_NAMES.get(a.type, a.type)}（{a.rule}）{a.label}{gift}  -¥{fmt(a.amount)}")
-    out.append(f"商品实付  ¥{fmt(q.goods_total)}（共优惠 ¥{fmt(q.saving)}）")
-    if q.free_shipping_rule:
-        saved = f"，省 ¥{fmt(q.shipping_fee)}" if q.shipping_fee else ""
-        out.append(f"运费      ¥0.00（包邮：{q.free_shipping_rule}{saved}）")
-    else:
-        out.append(f"运费      ¥{fmt(q.shipping)}")
-    out.append(f"应付合计  ¥{fmt(q.total)}")
+        sign = f"-¥{fmt(a.amount)}" if a.amount >= 0 else f"+¥{fmt(-a.amount)}"
+        out.append(f"  {TYPE_NAMES.get(a.type, a.type)}（{a.rule}）{a.label}{gift}  {sign}")
+    saving = f"（共优惠 ¥{fmt(q.saving)}）" if q.saving > 0 else ""
+    out.append(f"商品实付  ¥{fmt(q.goods_total)}{saving}")
+    out.append(f"运费      {shipping_text(q)}")
+    out.append(f"应付合计  ¥{fmt(q.total)}" + ("（不含运费，运费另计）" if q.shipping is None else ""))
     if q.gifts:
         out.append("赠品      " + "、".join(g["gift"] for g in q.gifts))
     for step in q.next:
@@ -109,17 +128,21 @@ def _line_rules(q: Quote, line: Any) -> str:
 
 def buyer_message(q: Quote) -> str:
     """The sentence an agent pastes to the buyer: 亲，这样拍共 …元，已享 …，再买 …元可再减 …"""
-    text = f"亲，这样拍共 {fmt(q.total)} 元"
-    if q.free_shipping_rule:
-        text += "（已包邮）"
-    elif q.shipping:
-        text += f"（含运费 {fmt(q.shipping)} 元）"
+    excluded = f"，{q.region}不参加包邮" if q.excluded_by else ""
+    if q.shipping is None:
+        text = f"亲，这样拍商品共 {fmt(q.total)} 元（运费另计{excluded}）"
+    else:
+        text = f"亲，这样拍共 {fmt(q.total)} 元"
+        if q.free_shipping_rule:
+            text += "（已包邮）"
+        elif q.shipping:
+            text += f"（含运费 {fmt(q.shipping)} 元{excluded}）"
     kinds = []
     for a in q.applied:
         name = TYPE_NAMES.get(a.type, a.label)
-        if a.level != "shipping" and a.amount and name not in kinds:
+        if a.level != "shipping" and a.amount > 0 and name not in kinds:
             kinds.append(name)
-    if q.saving > 0:
+    if q.saving > 0 and kinds:
         text += f"，已享{'、'.join(kinds)}，共优惠 {fmt(q.saving)} 元"
     if q.gifts:
         text += f"，还送{'、'.join(g['gift'] for g in q.gifts)}"
@@ -127,11 +150,11 @@ def buyer_message(q: Quote) -> str:
         step = q.next[0]
         if step.gives == "包邮":
             text += f"；再买 {need_text(step)}就包邮啦"
-        elif step.extra:
+        elif step.extra is not None and step.extra > 0:
             text += f"；再买 {need_text(step)}{'（' + step.scope + '）' if step.scope else ''}可再减 {yuan(step.extra)} 元"
             if step.gift and not q.gifts:
                 text += f"，还送{step.gift}"
-        else:
+        elif step.extra is None:
             text += f"；再买 {need_text(step)}可享{step.gives}"
     return text + "哦～"
 
@@ -144,6 +167,8 @@ def quote_json(q: Quote) -> dict[str, Any]:
         "list_total": q.list_total,
         "goods_total": q.goods_total,
         "shipping": q.shipping,
+        "shipping_known": q.shipping is not None,
+        "shipping_excluded_by": q.excluded_by,
         "total": q.total,
         "saving": q.saving,
         "lines": [
@@ -243,7 +268,7 @@ def findings_text(campaign: Any, findings: list[Any]) -> str:
             held = ",".join(witness["coupons"] or [])
             at = witness["at"].isoformat()
             out.append(
-                f"      复现：cstool promo quote {campaign.path} {items} --at '{at}' --coupons '{held}'"
+                f"      复现：cstool promo quote {campaign.path} {items} --at '{at}' --coupons '{held}' --force"
             )
     if not findings:
         out.append("  通过：没有发现问题。")

@@ -272,12 +272,12 @@ class Tiered(ScopedRule):
             return None
         if self.repeat:
             times = int(self._measure(m) // tier.at)
-            amount = tier.off * times  # type: ignore[operator]
+            amount: Decimal = tier.off * times  # type: ignore[operator,assignment]
             if self.cap is not None:
                 amount = min(amount, self.cap)
             label = f"{self.tier_text(tier)}（{times}次）" if times > 1 else self.tier_text(tier)
             return Reward(amount, label, tier.gift, tier.free_shipping)
-        amount = Decimal("0.00")
+        amount = Decimal("0.00")  # type: ignore[no-redef]
         if tier.off is not None:
             amount = tier.off
         elif tier.discount is not None:
@@ -295,15 +295,35 @@ class Tiered(ScopedRule):
             return NextStep(
                 tier.at * (times + 1) - measure, self._unit(), self.tier_text(tier), extra, tier.gift
             )
-        higher = [t for t in self.tiers if t.at > measure]
-        if not higher:
-            return None
-        nxt = min(higher, key=lambda t: t.at)
         now = self.reached(m)
-        extra = None
-        if nxt.off is not None:
-            extra = nxt.off - (now.off if now is not None and now.off is not None else Decimal("0.00"))
-        return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra, nxt.gift)
+        for nxt in sorted((t for t in self.tiers if t.at > measure), key=lambda t: t.at):
+            extra = None
+            if nxt.off is not None:
+                now_off = now.off if now is not None and now.off is not None else Decimal("0.00")
+                extra = nxt.off - now_off
+                if extra <= 0:
+                    # a higher tier that takes off no more (a campaign `promo check` rejects):
+                    # never offered as 再减 a negative amount; only a new gift or 包邮 makes it worth it
+                    if not self._adds_something(nxt, now):
+                        continue
+                    extra = None
+            elif (
+                now is not None
+                and now.discount is not None
+                and nxt.discount is not None
+                and nxt.discount >= now.discount
+                and not self._adds_something(nxt, now)
+            ):
+                continue  # not a deeper 折
+            return NextStep(nxt.at - measure, self._unit(), self.tier_text(nxt), extra, nxt.gift)
+        return None
+
+    @staticmethod
+    def _adds_something(nxt: Tier, now: Tier | None) -> bool:
+        return bool(
+            (nxt.gift and (now is None or nxt.gift != now.gift))
+            or (nxt.free_shipping and (now is None or not now.free_shipping))
+        )
 
     def describe(self, title: Any = str) -> str:
         scope = self.scope_text(title)
@@ -326,7 +346,10 @@ class Coupon(ScopedRule):
     def reward(self, m: Measure) -> Reward | None:
         if m.amount < self.at:
             return None
-        return Reward(self.off, self.describe())
+        label = self.__dict__.get("_label")
+        if label is None:
+            label = self.__dict__["_label"] = self.describe()
+        return Reward(self.off, label)
 
     def next_step(self, m: Measure) -> NextStep | None:
         return None

@@ -34,7 +34,7 @@ def suggest_tiers(aov: Decimal, stage: str = "growth") -> list[dict[str, Decimal
 
         raise BadInput("--aov 客单价应大于 0")
     first = shop_price(aov * FIRST_AIM, aov * FIRST_LOW, aov * FIRST_HIGH)
-    tiers = []
+    tiers: list[dict[str, Decimal]] = []
     at = first
     for rate in RATES:
         off = max(Decimal(1), (at * rate).to_integral_value(rounding=ROUND_FLOOR))

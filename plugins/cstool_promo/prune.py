@@ -1,0 +1,201 @@
+"""A cheap, safe lower bound on what one unit of a SKU pays in a cart, to skip carts in the below-cost search.
+
+The large-catalog search prices carts ``(P:1, T:q)`` (and ``(T:q)``). Before
+pricing one, :meth:`PriceFloor.bound` computes, in a few arithmetic steps, a
+price no unit of ``T`` in that cart can go below; a cart whose bound is not
+under the best price found so far (or the SKU's cost) cannot change the
+result, so it is not priced. The bound follows the engine's steps with every
+uncertain quantity taken at its most generous:
+
+- L1 amounts are exact (the engine's own per-unit pricing; carts where a bundle
+  applies are never skipped);
+- each order-level rule and the best coupon reward at most what their reached
+  tier (on the exact in-scope L1 amount) gives, and ``T``'s part of it is at most
+  ``reward × owed(T) / (owed(T) + owed(P))`` plus one cent of rounding, with
+  ``owed(T)`` at most its L1 amount and ``owed(P)`` at least its L1 amount less
+  everything earlier rules could have taken from it;
+- a 折 reward is at most the scope's L1 amount × (1 − 折/10) plus a cent.
+
+Only the built-in order-level and coupon types are understood; a campaign with
+a plugin's order-level or coupon rule gets no bound (every cart is priced).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
+
+from .engine import _best_unit_prices, active_rules
+from .model import Campaign, CartLine, Product
+from .rules import Coupon, Tiered
+
+
+def _cents(amount: Decimal | int) -> int:
+    return int(Decimal(amount) * 100)
+
+
+class PriceFloor:
+    """Lower bounds on the cheapest unit of a target SKU in small carts at one instant."""
+
+    def __init__(self, campaign: Campaign, at: datetime):
+        active = active_rules(campaign, at)
+        self.order = [r for r in active if r.level == "order"]
+        self.coupons = [r for r in active if r.level == "coupon"]
+        self.bundles = [r for r in active if r.level == "bundle"]
+        self.items = [r for r in active if r.level == "item"]
+        self.usable = all(type(r) is Tiered for r in self.order) and all(
+            type(r) is Coupon for r in self.coupons
+        )
+        self._tiers: dict[str, list[tuple[int, int | None, float | None]]] = {
+            r.id: [
+                (
+                    _cents(t.at) if r.basis == "amount" else int(t.at),  # type: ignore[attr-defined]
+                    _cents(t.off) if t.off is not None else None,
+                    float(1 - t.discount / 10) if t.discount is not None else None,
+                )
+                for t in r.tiers  # type: ignore[attr-defined]
+            ]
+            for r in self.order
+        }
+        self._coupon_cents = [(_cents(r.at), float(_cents(r.off))) for r in self.coupons]  # type: ignore[attr-defined]
+        self._members: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        self._l1: dict[tuple[str, int], int] = {}
+        self.bundles_of: dict[str, list] = {}
+        for bundle in self.bundles:
+            for sku in bundle.items:  # type: ignore[attr-defined]
+                self.bundles_of.setdefault(sku, []).append(bundle)
+
+    def members(self, product: Product) -> tuple[frozenset[int], frozenset[int]]:
+        """The positions of the order-level rules and of the coupons whose scope holds ``product``."""
+        found = self._members.get(product.sku)
+        if found is None:
+            probe = CartLine(product.sku, 1, product.price, product.category, product.title)
+            found = (
+                frozenset(i for i, r in enumerate(self.order) if r.in_scope(probe)),  # type: ignore[attr-defined]
+                frozenset(i for i, r in enumerate(self.coupons) if r.in_scope(probe)),  # type: ignore[attr-defined]
+            )
+            self._members[product.sku] = found
+        return found
+
+    def l1(self, product: Product, qty: int) -> int:
+        """The exact L1 amount in cents of ``qty`` units of ``product`` with no bundle."""
+        key = (product.sku, qty)
+        found = self._l1.get(key)
+        if found is None:
+            prices = _best_unit_prices(self.items, product.sku, [product.price] * qty)
+            found = self._l1[key] = sum(_cents(p) for _, p in prices)
+        return found
+
+    def bundle_applies(self, units: dict[str, int]) -> bool:
+        """Whether some active bundle can be formed from ``units`` (only bundles naming one of them can)."""
+        for sku in units:
+            for b in self.bundles_of.get(sku, ()):
+                if all(units.get(s, 0) >= q for s, q in b.items.items()):
+                    return True
+        return False
+
+    def _reward(self, rule: Tiered, amount: int, qty: int) -> float:
+        measure = amount if rule.basis == "amount" else qty
+        best = None
+        for tier in self._tiers[rule.id]:
+            if tier[0] <= measure and (best is None or tier[0] >= best[0]):
+                best = tier
+        if best is None:
+            return 0.0
+        at, off, rate = best
+        if rule.repeat:
+            total = float(off * (measure // at))  # type: ignore[operator]
+            return min(total, float(_cents(rule.cap))) if rule.cap is not None else total
+        if off is not None:
+            return float(off)
+        if rate is not None:
+            return amount * rate + 1
+        return 0.0
+
+    def bound(self, target: Product, qty: int, other: Product | None, held: frozenset[str]) -> Decimal:
+        """No unit of ``target`` in the cart ``(other:1, target:qty)`` holding ``held`` pays less than this."""
+        a_t = self.l1(target, qty)
+        x = self.l1(other, 1) if other is not None else 0
+        in_t, coupons_t = self.members(target)
+        in_p, coupons_p = self.members(other) if other is not None else (frozenset(), frozenset())
+        owed_p = float(x)
+        taken = 0.0
+        for i in sorted(in_t | in_p):
+            rule = self.order[i]
+            has_t, has_p = i in in_t, i in in_p
+            amount = (a_t if has_t else 0) + (x if has_p else 0)
+            reward = self._reward(rule, amount, (qty if has_t else 0) + (1 if has_p else 0))  # type: ignore[arg-type]
+            if reward <= 0:
+                continue
+            if has_t:
+                share = reward * a_t / (a_t + owed_p) + 1 if has_p and a_t + owed_p > 0 else reward
+                taken += min(share, a_t)
+            if has_p:
+                owed_p = max(0.0, owed_p - reward)
+        best_coupon = 0.0
+        for i in coupons_t:
+            if self.coupons[i].id not in held:
+                continue
+            has_p = i in coupons_p
+            amount = a_t + (x if has_p else 0)
+            at, off = self._coupon_cents[i]
+            if amount < at:
+                continue
+            share = off * a_t / (a_t + owed_p) + 1 if has_p and a_t + owed_p > 0 else off
+            best_coupon = max(best_coupon, min(share, a_t))
+        paid = a_t - taken - best_coupon - 1  # one more cent for float rounding
+        if paid <= 0:
+            return Decimal(0)
+        return Decimal(int(paid // qty)) / 100
+
+    def viable(
+        self, target: Product, qty: int, held: frozenset[str], ceiling: Decimal
+    ) -> Callable[[Product], Decimal | None]:
+        """A test for the items next to which ``target:qty`` might pay under ``ceiling``: their bound, else None.
+
+        Items in the same scopes reach the same tiers and coupons while their L1
+        price stays between two thresholds, and there the bound only grows with
+        that price; so once one of them is at or above ``ceiling``, the dearer
+        ones in the same stretch are not examined. ``held`` is the most the
+        buyer can hold (holding more never raises the bound).
+        """
+        a_t = self.l1(target, qty)
+        in_t, coupons_t = self.members(target)
+        cuts_of: dict[tuple[frozenset[int], frozenset[int]], tuple[list[int], bool]] = {}
+        dead: dict[tuple, int] = {}  # (scopes, stretch) -> the lowest L1 price known to be at or above
+
+        def cuts(key: tuple[frozenset[int], frozenset[int]]) -> tuple[list[int], bool]:
+            found = cuts_of.get(key)
+            if found is None:
+                in_p, coupons_p = key
+                breaks: set[int] = set()
+                monotone = True
+                for i in in_p:
+                    rule = self.order[i]
+                    if rule.repeat:  # type: ignore[attr-defined]
+                        monotone = False
+                    if rule.basis == "amount":  # type: ignore[attr-defined]
+                        shift = a_t if i in in_t else 0
+                        breaks.update(at - shift for at, _, _ in self._tiers[rule.id])
+                for i in coupons_p & coupons_t:
+                    breaks.add(self._coupon_cents[i][0] - a_t)
+                found = cuts_of[key] = (sorted(breaks), monotone)
+            return found
+
+        def test(product: Product) -> Decimal | None:
+            key = self.members(product)
+            stretches, monotone = cuts(key)
+            x = self.l1(product, 1)
+            where = (key, bisect_right(stretches, x))
+            if monotone and where in dead and dead[where] <= x:
+                return None
+            low = self.bound(target, qty, product, held)
+            if low < ceiling:
+                return low
+            if monotone and (where not in dead or x < dead[where]):
+                dead[where] = x
+            return None
+
+        return test

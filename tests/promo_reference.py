@@ -1,0 +1,364 @@
+"""The below-cost search as it was before the speed-up (issue 12), kept as the reference the tests compare with.
+
+Unchanged copy of plugins/cstool_promo/below_cost.py at that point (imports made absolute); do not optimise.
+
+Below-cost search: the lowest price per unit any cart can pay for a SKU once everything stacks.
+
+A unit's price is its share of its line's ``paid`` (the same split a refund
+uses), so the cheapest unit of a line costs ``floor(paid / qty)`` cents.
+
+The search is bounded and stated as such (docs/promo.md): carts of at most
+``max_units`` units, tried at every point where the set of active rules
+changes, holding no coupon or exactly one (the engine always uses the best
+coupon held, so this covers every coupon outcome). With a small catalog every
+such cart is tried; with a large one the other items come from a few
+representatives per kind of item (same rules, same category), chosen to land
+just above each threshold. A SKU whose lowest possible price cannot fall below
+its cost (checked with a safe bound first) is not searched at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from cstool_promo.allocate import from_cents, to_cents
+from cstool_promo.engine import quote
+from cstool_promo.model import Campaign, Cart, CartLine, Product
+from cstool_promo.rules import describe, is_active
+
+EXHAUSTIVE_SKUS = 8  # catalogs up to this size: every cart within max_units is tried
+
+
+@dataclass(frozen=True)
+class Witness:
+    sku: str
+    unit_price: Decimal
+    cart: Cart
+    line_paid: Decimal
+    line_qty: int
+
+    def to_dict(self) -> dict:
+        return {
+            "at": self.cart.at,
+            "coupons": sorted(self.cart.coupons) if self.cart.coupons is not None else None,
+            "items": [{"sku": ln.sku, "qty": ln.qty, "price": ln.price} for ln in self.cart.items],
+        }
+
+
+def time_points(campaign: Campaign) -> list[datetime]:
+    """One instant inside each stretch of time where the set of active rules is constant."""
+    points = {campaign.start}
+    for rule in campaign.rules:
+        points.update((rule.start, rule.end))
+    return sorted(t for t in points if any(is_active(r, t) for r in campaign.rules))
+
+
+def coupon_options(campaign: Campaign) -> list[frozenset[str]]:
+    return [frozenset()] + [frozenset([r.id]) for r in campaign.rules if r.level == "coupon"]
+
+
+def unit_price_of(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int] | None:
+    """The cheapest unit of ``sku`` in this cart and the index of its line."""
+    q = quote(campaign, cart)
+    best = None
+    for line in q.lines:
+        if line.sku == sku:
+            cheapest = from_cents(to_cents(line.paid) // line.qty)
+            if best is None or cheapest < best[0]:
+                best = (cheapest, line.index)
+    return best
+
+
+def _line(product: Product, qty: int) -> CartLine:
+    return CartLine(product.sku, qty, product.price, product.category, product.title)
+
+
+def _scopes(campaign: Campaign, product: Product, at: datetime) -> frozenset[str]:
+    """The order-level rules and coupons active at ``at`` whose scope holds ``product``."""
+    probe = _line(product, 1)
+    return frozenset(
+        r.id
+        for r in campaign.rules
+        if r.level in ("order", "coupon") and is_active(r, at) and r.in_scope(probe)  # type: ignore[attr-defined]
+    )
+
+
+def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list[Product]]]:
+    """Catalog items by what the engine can tell apart besides price: scopes, item rules, bundles."""
+    groups: dict[tuple, list[Product]] = {}
+    for product in campaign.catalog.values():
+        marks = []
+        for rule in campaign.rules:
+            if not is_active(rule, at):
+                continue
+            if rule.level == "item":
+                marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)  # type: ignore[attr-defined]
+            elif rule.level == "bundle":
+                marks.append(product.sku in rule.items)  # type: ignore[attr-defined]
+        key = (_scopes(campaign, product, at), product.category, tuple(marks))
+        groups.setdefault(key, []).append(product)
+    return [(key[0], sorted(members, key=lambda p: (p.price, p.sku))) for key, members in groups.items()]
+
+
+def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[Decimal]:
+    """Amount thresholds that can change what the target pays: its rules' tiers and coupons, shipping."""
+    found = []
+    for rule in campaign.rules:
+        if not is_active(rule, at) or (rule.level in ("order", "coupon") and rule.id not in mine):
+            continue
+        for tier in getattr(rule, "tiers", ()):
+            if getattr(rule, "basis", "amount") == "amount":
+                found.append(Decimal(tier.at))
+        if rule.level in ("coupon", "shipping"):
+            found.append(rule.at)  # type: ignore[attr-defined]
+    return found
+
+
+def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: list) -> list[Product]:
+    """Other items worth adding next to ``target``: all of a small catalog, else representatives.
+
+    In a large catalog only items sharing an order-level scope with ``target``
+    (or a bundle) can change what it pays; of each group of look-alikes we take
+    the cheapest and the first that lands on or above each threshold.
+    """
+    others = [p for p in campaign.catalog.values() if p.sku != target.sku]
+    if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
+        return others
+    partners = {
+        s
+        for r in campaign.rules
+        if r.level == "bundle" and is_active(r, at) and target.sku in r.items  # type: ignore[attr-defined]
+        for s in r.items  # type: ignore[attr-defined]
+    }
+    mine = _scopes(campaign, target, at)
+    deficits = sorted({t - target.price * qty for t in _thresholds(campaign, at, mine)})
+    chosen = {p.sku: p for p in others if p.sku in partners}
+    for scopes, members in groups:
+        members = [p for p in members if p.sku != target.sku]
+        if not members or not scopes & mine:
+            continue
+        chosen.setdefault(members[0].sku, members[0])
+        for deficit in deficits:
+            above = next((p for p in members if p.price >= deficit), None)
+            if above is not None:
+                chosen.setdefault(above.sku, above)
+    return list(chosen.values())
+
+
+def _carts(
+    campaign: Campaign, target: Product, at: datetime, max_units: int, max_fill: int, groups: list
+) -> Iterator[tuple[CartLine, ...]]:
+    for qty in range(1, max_units + 1):
+        pool = _pool(campaign, target, at, qty, groups)
+        room = min(max_units - qty, max_fill)
+        for n in range(room + 1):
+            for combo in itertools.combinations_with_replacement(pool, n):
+                counts: dict[str, int] = {}
+                for product in combo:
+                    counts[product.sku] = counts.get(product.sku, 0) + 1
+                others = [_line(campaign.catalog[s], c) for s, c in counts.items()]
+                yield from _orders(
+                    _line(target, qty), others, exhaustive=len(campaign.catalog) <= EXHAUSTIVE_SKUS
+                )
+
+
+def rule_scopes(campaign: Campaign, at: datetime) -> dict[str, frozenset[str]]:
+    """For each order-level rule and coupon active at ``at``: the catalog SKUs in its scope."""
+    return {
+        r.id: frozenset(p.sku for p in campaign.catalog.values() if r.in_scope(_line(p, 1)))  # type: ignore[attr-defined]
+        for r in campaign.rules
+        if r.level in ("order", "coupon") and is_active(r, at)
+    }
+
+
+def _orders(target: CartLine, others: list[CartLine], exhaustive: bool) -> Iterator[tuple[CartLine, ...]]:
+    """Line orders worth trying: cents left over by a split go to earlier lines, so order matters."""
+    if exhaustive:
+        yield from itertools.permutations([target, *others])
+        return
+    yield (*others, target)  # last: the target takes no left-over cent on an exact tie
+
+
+def floor_price(
+    campaign: Campaign, product: Product, at: datetime, scopes: dict[str, frozenset[str]] | None = None
+) -> Decimal:
+    """A safe lower bound on what one unit of ``product`` can pay at ``at`` in a cart of catalog items.
+
+    Its lowest item-level price (a limited-time price or its share of a
+    bundle) less the most each order-level rule, and the best single coupon,
+    could take from one unit; no such cart can go below it.
+    """
+    if scopes is None:
+        scopes = rule_scopes(campaign, at)
+    active = [r for r in campaign.rules if is_active(r, at)]
+    low = product.price
+    for rule in active:
+        if rule.level == "item":
+            price = rule.unit_prices(product.sku, [product.price])[0]  # type: ignore[attr-defined]
+            if price is not None:
+                low = min(low, max(price, Decimal(0)))
+        elif rule.level == "bundle" and product.sku in rule.items:  # type: ignore[attr-defined]
+            low = min(low, _bundle_share(campaign, rule, product))
+    order_rules = [r for r in active if r.level == "order"]
+    take = Decimal(0)
+    for index, rule in enumerate(order_rules):
+        if product.sku in scopes[rule.id]:
+            before = _taken_before(order_rules[:index], scopes, scopes[rule.id])
+            take += min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
+    best_coupon = Decimal(0)  # at most one coupon per order
+    for rule in active:
+        if rule.level == "coupon" and product.sku in scopes[rule.id]:
+            before = _taken_before(order_rules, scopes, scopes[rule.id])
+            best_coupon = max(
+                best_coupon, min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
+            )
+    return low - take - best_coupon - Decimal("0.01")
+
+
+def _taken_before(earlier: list, scopes: dict[str, frozenset[str]], scope: frozenset[str]) -> Decimal | None:
+    """The most the earlier rules touching ``scope`` can take (None: no fixed bound)."""
+    total = Decimal(0)
+    for rule in earlier:
+        if scopes[rule.id] & scope:
+            most = _most_taken(rule, None)
+            if most is None:
+                return None
+            total += most
+    return total
+
+
+def _most_share(rule: object, unit: Decimal, before: Decimal | None) -> Decimal:
+    """The most ``rule`` can take from one unit listed at ``unit``.
+
+    A reward is split in proportion to what each line owes, and an amount
+    threshold ``at`` is only reached when the scope's L1 amount is at least
+    ``at``; the scope then still owes at least ``at - before`` (``before``: the
+    most the earlier rules could take). So one unit's share is at most
+    ``off × unit / (at - before)`` — also for 每满 (``repeat``), whose reward
+    grows no faster than the amount.
+    """
+    tiers = getattr(rule, "tiers", None)
+    if tiers is None:  # a coupon
+        return min(unit, _prorata(rule.off, unit, rule.at, before))  # type: ignore[attr-defined]
+    repeat, cap = getattr(rule, "repeat", False), getattr(rule, "cap", None)
+    by_amount = getattr(rule, "basis", "amount") == "amount"
+    most = Decimal(0)
+    for tier in tiers:
+        if tier.discount is not None:
+            share = unit * (10 - tier.discount) / 10
+        elif tier.off is None:
+            continue
+        elif not by_amount:
+            share = unit if repeat else tier.off
+        elif repeat:
+            share = _prorata(None, unit, tier.at, before, per=tier.off)
+            share = min(share, cap) if cap is not None else share
+        else:
+            share = _prorata(tier.off, unit, tier.at, before)
+        most = max(most, share)
+    return min(most, unit)
+
+
+def _prorata(
+    off: Decimal | None, unit: Decimal, at: Decimal, before: Decimal | None, per: Decimal | None = None
+) -> Decimal:
+    """``(off or per) × unit / (at - before)``; without a usable bound, ``off`` (or the whole unit)."""
+    rate = per if per is not None else off
+    if before is None or at - before <= 0:
+        return off if off is not None else unit
+    share = rate * unit / (at - before)  # type: ignore[operator]
+    return min(share, off) if off is not None else share
+
+
+def _most_taken(rule: object, unit: Decimal | None) -> Decimal | None:
+    """The most a rule can take in total from an order (None: no fixed bound)."""
+    tiers = getattr(rule, "tiers", None)
+    if tiers is None:
+        return None
+    if getattr(rule, "repeat", False):
+        return getattr(rule, "cap", None)
+    if any(t.discount is not None for t in tiers):
+        return None
+    return max((t.off or Decimal(0)) for t in tiers)
+
+
+def _bundle_share(campaign: Campaign, rule: object, product: Product) -> Decimal:
+    """The most a unit of ``product`` can get off inside one bundle instance: its pro-rata share."""
+    items = rule.items  # type: ignore[attr-defined]
+    if any(s not in campaign.catalog for s in items):
+        return Decimal(0)
+    total = sum(campaign.catalog[s].price * q for s, q in items.items())
+    if total <= 0:
+        return Decimal(0)
+    return max(Decimal(0), rule.price * product.price / total - Decimal("0.01"))  # type: ignore[attr-defined]
+
+
+def default_max_units(campaign: Campaign) -> int:
+    """Enough units to fill any bundle or quantity tier once, at least 3, at most 6."""
+    need = 3
+    for rule in campaign.rules:
+        if rule.level == "bundle":
+            need = max(need, sum(rule.items.values()) + 1)  # type: ignore[attr-defined]
+        if getattr(rule, "basis", None) == "quantity":
+            need = max(need, max(int(t.at) for t in rule.tiers))  # type: ignore[attr-defined]
+        limit = getattr(rule, "limit_per_order", None)
+        if limit:
+            need = max(need, limit + 1)
+    return min(need, 6)
+
+
+def lowest_prices(
+    campaign: Campaign, *, max_units: int | None = None, max_fill: int = 1, only_below_cost: bool = True
+) -> dict[str, Witness]:
+    """For each SKU with a cost: the lowest unit price found, with the cart that pays it.
+
+    With ``only_below_cost`` (what ``promo check`` uses), SKUs that provably
+    cannot go below cost are skipped and only those below cost are returned.
+    """
+    if max_units is None:
+        max_units = default_max_units(campaign)
+    small = len(campaign.catalog) <= EXHAUSTIVE_SKUS
+    max_fill = max_units if small else min(max_fill, 1)
+    found: dict[str, Witness] = {}
+    every_option = coupon_options(campaign)
+    for at in time_points(campaign):
+        groups = [] if small else _groups(campaign, at)
+        scopes = rule_scopes(campaign, at)
+        for product in campaign.catalog.values():
+            if product.cost is None:
+                continue
+            if only_below_cost and floor_price(campaign, product, at, scopes) >= product.cost:
+                continue
+            # holding no coupon, or one that can reach this item (in a small catalog: every one)
+            mine = _scopes(campaign, product, at)
+            # a large catalog: no coupon, or the one the engine picks from all those reaching the item
+            options = (
+                every_option
+                if small
+                else [frozenset(), frozenset(c for o in every_option for c in o if c in mine)]
+            )
+            for lines in _carts(campaign, product, at, max_units, max_fill, groups):
+                worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
+                for coupons in options:
+                    if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
+                        continue  # the coupon's threshold is out of reach: same as holding none
+                    cart = Cart(items=lines, at=at, coupons=coupons)
+                    priced = unit_price_of(campaign, cart, product.sku)
+                    if priced is None:
+                        continue
+                    best = found.get(product.sku)
+                    if best is None or priced[0] < best.unit_price:
+                        line = quote(campaign, cart).lines[priced[1]]
+                        found[product.sku] = Witness(product.sku, priced[0], cart, line.paid, line.qty)
+    if only_below_cost:
+        return {s: w for s, w in found.items() if w.unit_price < campaign.catalog[s].cost}  # type: ignore[operator]
+    return found
+
+
+def rule_text(campaign: Campaign, witness: Witness) -> str:
+    q = quote(campaign, witness.cart)
+    return "、".join(describe(campaign.rule(a.rule), campaign.title) for a in q.applied if a.amount)  # type: ignore[arg-type]
