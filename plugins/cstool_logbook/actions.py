@@ -294,34 +294,25 @@ def tag(session: Session, buyer: str, add: list[str], remove: list[str], agent: 
 
 
 def report(session: Session, *, kind: str, day: str | None, agent: str | None, top: int) -> dict[str, Any]:
+    """The report's figures: the database aggregates, the search plugin tells which top questions the KB answers."""
     from cstool.timeutil import parse_date
 
+    from .kbgaps import answered
     from .report import build_report, period_for, top_questions
 
     target_day = parse_date(day, field="日期") if day else session.now.date()
     period = period_for(kind, target_day, session.tz)
-    entries = session.store.query(start=period.start, end=period.end, agent=agent, newest_first=False)
-    open_complaints = session.store.query(kind="complaint", outcome="处理中", end=period.end, agent=agent)
-    questions = [q["question"] for q in top_questions((e for e in entries if e.kind == "inquiry"), top)]
+    store = session.store
+    groups = store.report_groups(period.start, period.end, agent)
+    questions = top_questions(store.question_groups(period.start, period.end, agent), top)
     return build_report(
-        entries, open_complaints, period, agent=agent, top=top, matches=kb_matches(session, questions)
+        groups,
+        questions,
+        store.open_complaints(period.end, agent),
+        period,
+        agent=agent,
+        answered=answered(session.state, [q["question"] for q in questions]),
     )
-
-
-def kb_matches(session: Session, questions: list[str]) -> list[dict[str, Any] | None] | None:
-    """Ask the search plugin (if one is loaded) which questions the KB answers."""
-    if not questions:
-        return []
-    try:
-        result = session.state.pm.hook.cstool_kb_match(kb=session.state.kb, questions=questions)
-    except Exception as exc:  # a broken search plugin must not cost the supervisor the report
-        from cstool.output import info
-
-        info(f"警告：知识库匹配失败，跳过缺口分析：{type(exc).__name__}: {exc}")
-        return None
-    if result is None:
-        return None
-    return list(result) + [None] * (len(questions) - len(result))
 
 
 def export_entries(

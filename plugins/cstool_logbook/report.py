@@ -1,11 +1,15 @@
-"""The supervisor's report: plain functions from a period's entries to figures.
+"""The supervisor's report: plain functions from a period's aggregates to figures.
+
+The database does the counting (``Store.report_groups``, ``Store.question_groups``,
+``Store.open_complaints``: GROUP BY queries on SQLite and PostgreSQL alike); the
+functions here turn those few hundred rows into the report's figures.
 
 Rules (also in docs/logbook.md):
 - An entry belongs to the period of its own time (询盘时间 / 下单时间).
 - Conversion = 成交 inquiries / all inquiries of the period; recovery = 已付款 unpaid
   orders / all unpaid orders of the period. Rates and shares are percentages
   rounded ROUND_HALF_UP to one decimal (text such as "66.7"), ``None`` when there is nothing to divide.
-- Amounts are exact Decimal sums (yuan, two decimals).
+- Amounts are exact Decimal sums (yuan, two decimals), summed as integer fen.
 - Questions are counted once per entry, after folding width and case and
   dropping spaces and leading/trailing punctuation; the wording shown is the first one seen.
 - "Open complaints" are all complaints still 处理中 at the end of the period.
@@ -13,18 +17,37 @@ Rules (also in docs/logbook.md):
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
-
-from .models import Entry
+from typing import Any, NamedTuple
 
 ZERO = Decimal("0.00")
 _TRAILING = "?？!！。.~～…,，、 "
+KINDS = ("inquiry", "unpaid", "promise", "complaint")
+
+
+class Group(NamedTuple):
+    """One row of the report's aggregate: how many entries share these values, and their amount in fen."""
+
+    agent: str
+    kind: str
+    outcome: str
+    reason: str
+    count: int
+    fen: int
+
+
+class QuestionGroup(NamedTuple):
+    """The inquiries of a period that asked exactly ``questions`` (the stored JSON list)."""
+
+    questions: str
+    count: int
+    first: tuple[int, int]  # when the first of them was entered: (epoch second, id); see Store.question_groups
 
 
 @dataclass(frozen=True)
@@ -61,67 +84,100 @@ def rate(part: int, whole: int) -> str | None:
     return None if value is None else str(value)
 
 
+def yuan(fen: int) -> Decimal:
+    """Integer fen as exact yuan with two decimals."""
+    return Decimal(fen).scaleb(-2)
+
+
 def question_key(text: str) -> str:
     folded = "".join(unicodedata.normalize("NFKC", text).casefold().split())
     return folded.rstrip(_TRAILING).lstrip(_TRAILING)
 
 
-def top_questions(entries: Iterable[Entry], limit: int = 10) -> list[dict[str, Any]]:
+# --- from aggregates to figures -------------------------------------------------------------------
+def top_questions(groups: Iterable[QuestionGroup], limit: int = 10) -> list[dict[str, Any]]:
+    """The most asked questions: each counted once per inquiry, most frequent first, first wording shown."""
     counts: Counter[str] = Counter()
-    wording: dict[str, str] = {}
-    for entry in entries:
-        asked = {question_key(q): q.strip() for q in reversed(entry.questions)}  # first wording wins
+    first: dict[str, tuple[tuple[int, int], str]] = {}
+    keys: dict[str, str] = {}  # a week repeats the same few hundred questions: fold each once
+    for group in groups:
+        asked: dict[str, str] = {}
+        for question in reversed(json.loads(group.questions)):  # the first wording within an entry wins
+            key = keys.get(question)
+            if key is None:
+                key = keys[question] = question_key(question)
+            asked[key] = question.strip()
         for key, text in asked.items():
-            if key:
-                counts[key] += 1
-                wording.setdefault(key, text)
+            if not key:
+                continue
+            counts[key] += group.count
+            seen = first.get(key)
+            if seen is None or group.first < seen[0]:
+                first[key] = (group.first, text)
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
-    return [{"question": wording[key], "count": count} for key, count in ranked]
+    return [{"question": first[key][1], "count": count} for key, count in ranked]
 
 
-def ranked_reasons(entries: Sequence[Entry], outcomes: tuple[str, ...]) -> list[dict[str, Any]]:
+def _tally(groups: Iterable[Group]) -> tuple[int, int]:
+    """How many entries, and their amount in fen."""
+    count = fen = 0
+    for group in groups:
+        count += group.count
+        fen += group.fen
+    return count, fen
+
+
+def ranked_reasons(groups: Sequence[Group], kind: str, outcome: str) -> list[dict[str, Any]]:
     """Reasons of the entries that did not convert, most frequent first (blank = 未填写)."""
-    lost = [e for e in entries if e.outcome in outcomes]
-    counts = Counter(e.reason or "未填写" for e in lost)
+    counts: Counter[str] = Counter()
+    for group in groups:
+        if group.kind == kind and group.outcome == outcome:
+            counts[group.reason or "未填写"] += group.count
+    lost = sum(counts.values())
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return [{"reason": reason, "count": count, "share": rate(count, len(lost))} for reason, count in ranked]
+    return [{"reason": reason, "count": count, "share": rate(count, lost)} for reason, count in ranked]
 
 
-def _money(entries: Iterable[Entry]) -> dict[str, Any]:
-    items = list(entries)
-    return {"count": len(items), "amount": sum((e.amount or ZERO for e in items), ZERO)}
-
-
-def inquiry_figures(inquiries: Sequence[Entry]) -> dict[str, Any]:
-    converted = sum(e.outcome == "成交" for e in inquiries)
+def inquiry_totals(groups: Sequence[Group]) -> dict[str, Any]:
+    """Inquiry figures from the groups (those of other kinds are ignored)."""
+    mine = [g for g in groups if g.kind == "inquiry"]
+    total = _tally(mine)[0]
+    converted = _tally(g for g in mine if g.outcome == "成交")[0]
     return {
-        "total": len(inquiries),
+        "total": total,
         "converted": converted,
-        "lost": sum(e.outcome == "未成交" for e in inquiries),
-        "pending": sum(e.outcome == "跟进中" for e in inquiries),
-        "conversion": rate(converted, len(inquiries)),
+        "lost": _tally(g for g in mine if g.outcome == "未成交")[0],
+        "pending": _tally(g for g in mine if g.outcome == "跟进中")[0],
+        "conversion": rate(converted, total),
     }
 
 
-def unpaid_figures(unpaid: Sequence[Entry]) -> dict[str, Any]:
-    recovered = _money(e for e in unpaid if e.outcome == "已付款")
+def _money(groups: Iterable[Group]) -> dict[str, Any]:
+    count, fen = _tally(groups)
+    return {"count": count, "amount": yuan(fen)}
+
+
+def unpaid_totals(groups: Sequence[Group]) -> dict[str, Any]:
+    """Unpaid-order figures from the groups (those of other kinds are ignored)."""
+    mine = [g for g in groups if g.kind == "unpaid"]
+    total, fen = _tally(mine)
+    recovered = _money(g for g in mine if g.outcome == "已付款")
     return {
-        "total": len(unpaid),
-        "amount": sum((e.amount or ZERO for e in unpaid), ZERO),
+        "total": total,
+        "amount": yuan(fen),
         "recovered": recovered,
-        "lost": _money(e for e in unpaid if e.outcome == "已关闭"),
-        "pending": _money(e for e in unpaid if e.outcome == "跟进中"),
-        "recovery_rate": rate(recovered["count"], len(unpaid)),
+        "lost": _money(g for g in mine if g.outcome == "已关闭"),
+        "pending": _money(g for g in mine if g.outcome == "跟进中"),
+        "recovery_rate": rate(recovered["count"], total),
     }
 
 
-def agent_rows(entries: Sequence[Entry]) -> list[dict[str, Any]]:
+def agent_rows(groups: Sequence[Group]) -> list[dict[str, Any]]:
     rows = []
-    for agent in sorted({e.agent for e in entries}):
-        mine = [e for e in entries if e.agent == agent]
-        inquiries = [e for e in mine if e.kind == "inquiry"]
-        unpaid = unpaid_figures([e for e in mine if e.kind == "unpaid"])
-        figures = inquiry_figures(inquiries)
+    for agent in sorted({g.agent for g in groups}):
+        mine = [g for g in groups if g.agent == agent]
+        figures = inquiry_totals(mine)
+        unpaid = unpaid_totals(mine)
         rows.append(
             {
                 "agent": agent or "未署名",
@@ -131,28 +187,29 @@ def agent_rows(entries: Sequence[Entry]) -> list[dict[str, Any]]:
                 "unpaid": unpaid["total"],
                 "recovered_amount": unpaid["recovered"]["amount"],
                 "lost_amount": unpaid["lost"]["amount"],
-                "complaints": sum(e.kind == "complaint" for e in mine),
+                "complaints": _tally(g for g in mine if g.kind == "complaint")[0],
             }
         )
     return rows
 
 
 def build_report(
-    entries: Sequence[Entry],
-    open_complaints: Sequence[Entry],
+    groups: Sequence[Group],
+    questions: list[dict[str, Any]],
+    open_complaints: tuple[int, list[dict[str, Any]]],
     period: Period,
     *,
     agent: str | None = None,
-    top: int = 10,
-    matches: list[dict[str, Any] | None] | None = None,
+    answered: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
-    """All figures of the report. ``matches`` is the KB match per top question (None: no search plugin)."""
-    inside = [e for e in entries if period.start <= e.at < period.end and (not agent or e.agent == agent)]
-    by_kind = {
-        kind: [e for e in inside if e.kind == kind] for kind in ("inquiry", "unpaid", "promise", "complaint")
-    }
-    questions = top_questions(by_kind["inquiry"], top)
-    complaints = [e for e in open_complaints if e.at < period.end and (not agent or e.agent == agent)]
+    """All figures of the report (the ``--json`` shape).
+
+    ``groups`` is the period's aggregate, ``questions`` its :func:`top_questions`,
+    ``open_complaints`` the count and major ones (``Store.open_complaints``);
+    ``answered`` says per top question whether the KB answers it (None: no search plugin).
+    """
+    counts = {kind: _tally(g for g in groups if g.kind == kind)[0] for kind in KINDS}
+    still_open, major = open_complaints
     return {
         "period": {
             "kind": period.kind,
@@ -161,44 +218,50 @@ def build_report(
             "label": period.label,
         },
         "agent": agent,
-        "counts": {kind: len(items) for kind, items in by_kind.items()},
-        "inquiries": inquiry_figures(by_kind["inquiry"]),
+        "counts": counts,
+        "inquiries": inquiry_totals(groups),
         "reasons": {
-            "inquiry": ranked_reasons(by_kind["inquiry"], ("未成交",)),
-            "unpaid": ranked_reasons(by_kind["unpaid"], ("已关闭",)),
+            "inquiry": ranked_reasons(groups, "inquiry", "未成交"),
+            "unpaid": ranked_reasons(groups, "unpaid", "已关闭"),
         },
         "questions": questions,
-        "gaps": gap_list(questions, matches),
-        "unpaid": unpaid_figures(by_kind["unpaid"]),
-        "complaints": {
-            "new": len(by_kind["complaint"]),
-            "open": len(complaints),
-            "major_open": [
-                {
-                    "id": e.id,
-                    "at": e.at.isoformat(),
-                    "buyer": e.buyer,
-                    "order": e.order,
-                    "what": e.details.get("what", ""),
-                    "severity": e.details.get("severity", ""),
-                }
-                for e in complaints
-                if e.details.get("major")
-            ],
-        },
-        "agents": agent_rows(inside),
+        "gaps": gap_list(questions, answered),
+        "unpaid": unpaid_totals(groups),
+        "complaints": {"new": counts["complaint"], "open": still_open, "major_open": major},
+        "agents": agent_rows(groups),
     }
 
 
-def gap_list(
-    questions: list[dict[str, Any]], matches: list[dict[str, Any] | None] | None
-) -> list[dict[str, Any]] | None:
+def gap_list(questions: list[dict[str, Any]], answered: Sequence[bool] | None) -> list[dict[str, Any]] | None:
     """Frequent questions the KB has no match for; None when no search plugin could tell."""
-    if matches is None:
+    if answered is None:
         return None
-    return [dict(q) for q, match in zip(questions, matches, strict=False) if not match]
+    return [dict(q) for q, known in zip(questions, answered, strict=False) if not known]
 
 
+# --- the same figures from entries in memory (the web workbench's per-day figures) --------------
+def groups_of(entries: Iterable[Any]) -> list[Group]:
+    """Entries (``models.Entry``) aggregated as the database does for :meth:`Store.report_groups`."""
+    tally: dict[tuple[str, str, str, str], list[int]] = {}
+    for e in entries:
+        fen = 0 if e.amount is None else int((e.amount * 100).to_integral_exact())
+        row = tally.setdefault((e.agent, e.kind, e.outcome, e.reason), [0, 0])
+        row[0] += 1
+        row[1] += fen
+    return [Group(*key, count, fen) for key, (count, fen) in tally.items()]
+
+
+def inquiry_figures(inquiries: Iterable[Any]) -> dict[str, Any]:
+    """:func:`inquiry_totals` of entries in memory."""
+    return inquiry_totals(groups_of(inquiries))
+
+
+def unpaid_figures(unpaid: Iterable[Any]) -> dict[str, Any]:
+    """:func:`unpaid_totals` of entries in memory."""
+    return unpaid_totals(groups_of(unpaid))
+
+
+# --- what the report says about itself -----------------------------------------------------------
 def kb_used(kb: Any) -> dict[str, Any]:
     """Which knowledge base the gap analysis asked (shown with the report, ``kb`` in JSON)."""
     return {"path": str(kb.root.resolve()), "bundled": bool(kb.is_bundled)}

@@ -24,8 +24,9 @@ from typing import Any
 from cstool.errors import BadInput, CstoolError
 
 from .models import Entry
+from .report import Group, QuestionGroup
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # Both backends keep ids in a signed 64-bit integer (SQLite INTEGER, PostgreSQL BIGINT).
 MAX_ID = 2**63 - 1
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -72,6 +73,11 @@ MIGRATIONS: list[list[str]] = [
             added_at TEXT NOT NULL,
             PRIMARY KEY (buyer, group_name))""",
         "CREATE INDEX IF NOT EXISTS entries_kind_outcome ON entries (kind, outcome)",
+    ],
+    [
+        # v3: the report's aggregates (``Store.report_groups``, ``Store.question_groups``) read only
+        # this index: a week of a million-entry logbook without touching the table.
+        "CREATE INDEX IF NOT EXISTS entries_report ON entries {report_index}",
     ],
 ]
 
@@ -157,6 +163,8 @@ def open_store(target: str, *, migrate: bool = True) -> Store:
 class _Backend:
     id_column = ""
     placeholder = "?"
+    # Columns of the report's covering index (migration v3).
+    report_index = "(at_epoch, kind, agent, outcome, reason, amount_fen)"
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         raise NotImplementedError
@@ -178,6 +186,9 @@ class _Backend:
 
 class _Sqlite(_Backend):
     id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
+    # SQLite keys have no size limit, so the questions go in too (the top-questions query
+    # then reads the index only).
+    report_index = "(at_epoch, kind, agent, outcome, reason, amount_fen, questions)"
 
     def __init__(self, path: Path):
         import sqlite3
@@ -349,7 +360,9 @@ class Store:
                 raise CstoolError(f"日志库的版本（{current}）比本程序新（{SCHEMA_VERSION}），请升级 cstool")
             for step in MIGRATIONS[current:target]:
                 for sql in step:
-                    self.db.execute(sql.format(id_column=self.db.id_column))
+                    self.db.execute(
+                        sql.format(id_column=self.db.id_column, report_index=self.db.report_index)
+                    )
             self.db.execute("DELETE FROM logbook_meta WHERE key = 'schema_version'")
             self.db.execute(
                 "INSERT INTO logbook_meta (key, value) VALUES ('schema_version', ?)", (str(target),)
@@ -483,6 +496,91 @@ class Store:
     def count(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
 
+    # --- report aggregates (see report.py; the SQL runs unchanged on SQLite and PostgreSQL) -------
+    def report_groups(self, start: datetime, end: datetime, agent: str | None = None) -> list[Group]:
+        """The period's entries counted (and their amounts summed) per agent, kind, outcome and reason."""
+        where, params = _period(start, end, agent)
+        rows = self.db.execute(
+            "SELECT agent, kind, outcome, reason, COUNT(*), SUM(amount_fen) FROM entries"
+            f" WHERE {where} GROUP BY agent, kind, outcome, reason",
+            params,
+        ).fetchall()
+        return [Group(a, k, o, r, int(n), int(fen or 0)) for a, k, o, r, n, fen in rows]
+
+    def question_groups(
+        self, start: datetime, end: datetime, agent: str | None = None
+    ) -> list[QuestionGroup]:
+        """The period's inquiries per distinct question list, with when the first one was asked.
+
+        ``first`` orders the groups as the inquiries were entered, (time, id):
+        ``(first second, smallest id among the group's inquiries of that second)``.
+        The id is looked up only where two groups share their first second
+        (elsewhere it is 0: the second alone decides).
+        """
+        where, params = _period(start, end, agent)
+        # Grouped by kind too, rather than filtered on it: the planner then walks the period's
+        # stretch of the covering index instead of every inquiry of the (kind, outcome) index.
+        rows = self.db.execute(
+            f"SELECT kind, questions, COUNT(*), MIN(at_epoch) FROM entries WHERE {where}"
+            " GROUP BY kind, questions",
+            params,
+        ).fetchall()
+        groups = [(text, int(n), int(epoch)) for kind, text, n, epoch in rows if kind == "inquiry"]
+        seconds: dict[int, int] = {}
+        for _, _, epoch in groups:
+            seconds[epoch] = seconds.get(epoch, 0) + 1
+        shared = sorted(epoch for epoch, n in seconds.items() if n > 1)
+        first_ids: dict[tuple[int, str], int] = {}
+        for chunk in range(0, len(shared), 500):
+            epochs = shared[chunk : chunk + 500]
+            sql = (
+                "SELECT kind, at_epoch, questions, MIN(id) FROM entries"
+                f" WHERE at_epoch IN ({', '.join('?' for _ in epochs)})"
+                + (" AND agent = ?" if agent else "")
+                + " GROUP BY kind, at_epoch, questions"
+            )
+            for kind, epoch, text, first_id in self.db.execute(
+                sql, [*epochs, *([agent] if agent else [])]
+            ).fetchall():
+                if kind == "inquiry":
+                    first_ids[(int(epoch), text)] = int(first_id)
+        return [
+            QuestionGroup(text, n, (epoch, first_ids.get((epoch, text), 0))) for text, n, epoch in groups
+        ]
+
+    def open_complaints(
+        self, end: datetime, agent: str | None = None
+    ) -> tuple[int, list[dict[str, Any]]]:
+        """How many complaints made before ``end`` are still 处理中, and the major ones, newest first."""
+        where = "kind = 'complaint' AND outcome = '处理中' AND at_epoch < ?"
+        params: list[Any] = [int(end.timestamp())]
+        if agent:
+            where += " AND agent = ?"
+            params.append(agent)
+        total = int(self.db.execute(f"SELECT COUNT(*) FROM entries WHERE {where}", params).fetchone()[0])
+        # A major complaint's details always hold the key "major"; the LIKE only narrows the rows
+        # read, the flag itself is checked on the parsed JSON.
+        rows = self.db.execute(
+            f"SELECT id, at, buyer, order_id, details FROM entries WHERE {where} AND details LIKE ?"
+            " ORDER BY at_epoch DESC, id DESC",
+            [*params, '%"major"%'],
+        ).fetchall()
+        major = []
+        for entry_id, at, buyer, order, details in rows:
+            info = json.loads(details)
+            if info.get("major"):
+                major.append(
+                    {
+                        "id": int(entry_id),
+                        "at": datetime.fromisoformat(at).isoformat(),
+                        "buyer": buyer,
+                        "order": order,
+                        "what": info.get("what", ""),
+                        "severity": info.get("severity", ""),
+                    }
+                )
+        return total, major
+
     # --- customer groups ------------------------------------------------------------------------
     def tag(self, buyer: str, group: str, *, agent: str, now: datetime) -> None:
         with self.db.write():
@@ -510,6 +608,15 @@ class Store:
         for buyer, group in self.db.execute(sql + " ORDER BY added_at, group_name", params).fetchall():
             result.setdefault(buyer, []).append(group)
         return result
+
+
+def _period(start: datetime, end: datetime, agent: str | None) -> tuple[str, list[Any]]:
+    where = "at_epoch >= ? AND at_epoch < ?"
+    params: list[Any] = [int(start.timestamp()), int(end.timestamp())]
+    if agent:
+        where += " AND agent = ?"
+        params.append(agent)
+    return where, params
 
 
 def _row(entry: Entry) -> tuple[Any, ...]:
