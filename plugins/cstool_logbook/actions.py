@@ -298,20 +298,16 @@ def report(session: Session, *, kind: str, day: str | None, agent: str | None, t
     from cstool.timeutil import parse_date
 
     from .kbgaps import answered
-    from .report import build_report, period_for, top_questions
+    from .report import period_for, report_from_store
 
     target_day = parse_date(day, field="日期") if day else session.now.date()
     period = period_for(kind, target_day, session.tz)
-    store = session.store
-    groups = store.report_groups(period.start, period.end, agent)
-    questions = top_questions(store.question_groups(period.start, period.end, agent), top)
-    return build_report(
-        groups,
-        questions,
-        store.open_complaints(period.end, agent),
+    return report_from_store(
+        session.store,
         period,
         agent=agent,
-        answered=answered(session.state, [q["question"] for q in questions]),
+        top=top,
+        answer=lambda questions: answered(session.state, questions),
     )
 
 

@@ -80,8 +80,10 @@ def signature(kb: Any, impls: Sequence[Any]) -> str:
     root = Path(kb.root).resolve()
     parts: list[Any] = [str(root), _files(root)]
     for impl in impls:
-        parts.append([impl.plugin_name, _files_of(impl.plugin)])
-    parts.append(sorted((k, v) for k, v in os.environ.items() if k.startswith("CSTOOL_") and k not in _IRRELEVANT_ENV))
+        parts.append([_plugin_id(impl.plugin), _files_of(impl.plugin)])
+    parts.append(
+        sorted((k, v) for k, v in os.environ.items() if k.startswith("CSTOOL_") and k not in _IRRELEVANT_ENV)
+    )
     config = user_config_path()
     parts.append(_stat(config) if config.is_file() else None)
     text = json.dumps(parts, ensure_ascii=False, sort_keys=True)
@@ -107,6 +109,13 @@ def _files(folder: Path, suffix: str = "") -> list[Any]:
             except OSError:
                 continue
     return rows
+
+
+def _plugin_id(plugin: Any) -> str:
+    """A module plugin by its name; an object by its class (its registered name may be its ``id()``)."""
+    if hasattr(plugin, "__file__"):
+        return str(plugin.__name__)
+    return f"{type(plugin).__module__}.{type(plugin).__qualname__}"
 
 
 def _files_of(plugin: Any) -> list[Any]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,7 +47,9 @@ class QuestionGroup(NamedTuple):
 
     questions: str
     count: int
-    first: tuple[int, int]  # when the first of them was entered: (epoch second, id); see Store.question_groups
+    first: tuple[
+        int, int
+    ]  # when the first of them was entered: (epoch second, id); see Store.question_groups
 
 
 @dataclass(frozen=True)
@@ -230,6 +232,31 @@ def build_report(
         "complaints": {"new": counts["complaint"], "open": still_open, "major_open": major},
         "agents": agent_rows(groups),
     }
+
+
+def report_from_store(
+    store: Any,
+    period: Period,
+    *,
+    agent: str | None = None,
+    top: int = 10,
+    answer: Callable[[list[str]], list[bool] | None] | None = None,
+) -> dict[str, Any]:
+    """The report of ``period`` from a :class:`~cstool_logbook.store.Store`'s aggregates.
+
+    ``answer(questions)`` says which top questions the KB answers (``kbgaps.answered``);
+    without it the gap analysis is unavailable (``gaps`` None).
+    """
+    groups = store.report_groups(period.start, period.end, agent)
+    questions = top_questions(store.question_groups(period.start, period.end, agent), top)
+    return build_report(
+        groups,
+        questions,
+        store.open_complaints(period.end, agent),
+        period,
+        agent=agent,
+        answered=answer([q["question"] for q in questions]) if answer else None,
+    )
 
 
 def gap_list(questions: list[dict[str, Any]], answered: Sequence[bool] | None) -> list[dict[str, Any]] | None:

@@ -544,13 +544,9 @@ class Store:
             ).fetchall():
                 if kind == "inquiry":
                     first_ids[(int(epoch), text)] = int(first_id)
-        return [
-            QuestionGroup(text, n, (epoch, first_ids.get((epoch, text), 0))) for text, n, epoch in groups
-        ]
+        return [QuestionGroup(text, n, (epoch, first_ids.get((epoch, text), 0))) for text, n, epoch in groups]
 
-    def open_complaints(
-        self, end: datetime, agent: str | None = None
-    ) -> tuple[int, list[dict[str, Any]]]:
+    def open_complaints(self, end: datetime, agent: str | None = None) -> tuple[int, list[dict[str, Any]]]:
         """How many complaints made before ``end`` are still 处理中, and the major ones, newest first."""
         where = "kind = 'complaint' AND outcome = '处理中' AND at_epoch < ?"
         params: list[Any] = [int(end.timestamp())]
