@@ -274,7 +274,7 @@ def test_sqlite_report_queries_read_only_the_covering_index(tmp_path):
             "SELECT agent, kind, outcome, reason, COUNT(*), SUM(amount_fen) FROM entries"
             " WHERE at_epoch >= ? AND at_epoch < ? GROUP BY agent, kind, outcome, reason",
             "SELECT kind, questions, COUNT(*), MIN(at_epoch) FROM entries"
-            " WHERE at_epoch >= ? AND at_epoch < ? AND agent = ? GROUP BY kind, questions",
+            " WHERE at_epoch >= ? AND at_epoch < ? AND agent = ? AND questions <> '[]' GROUP BY kind, questions",
         ):
             params = (start, end) if sql.count("?") == 2 else (start, end, "甲")
             plan = " ".join(str(row[-1]) for row in store.db.execute("EXPLAIN QUERY PLAN " + sql, params))

@@ -38,7 +38,7 @@ class Group(NamedTuple):
     kind: str
     outcome: str
     reason: str
-    count: int
+    entries: int
     fen: int
 
 
@@ -46,10 +46,9 @@ class QuestionGroup(NamedTuple):
     """The inquiries of a period that asked exactly ``questions`` (the stored JSON list)."""
 
     questions: str
-    count: int
-    first: tuple[
-        int, int
-    ]  # when the first of them was entered: (epoch second, id); see Store.question_groups
+    entries: int
+    # When the first of them was entered: (epoch second, id); see Store.question_groups.
+    first: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -102,9 +101,12 @@ def top_questions(groups: Iterable[QuestionGroup], limit: int = 10) -> list[dict
     counts: Counter[str] = Counter()
     first: dict[str, tuple[tuple[int, int], str]] = {}
     keys: dict[str, str] = {}  # a week repeats the same few hundred questions: fold each once
-    for group in groups:
+    groups = list(groups)
+    # One parse for all the lists (each is a JSON array as the store wrote it).
+    lists = json.loads("[" + ",".join(g.questions for g in groups) + "]")
+    for group, questions in zip(groups, lists, strict=True):
         asked: dict[str, str] = {}
-        for question in reversed(json.loads(group.questions)):  # the first wording within an entry wins
+        for question in reversed(questions):  # the first wording within an entry wins
             key = keys.get(question)
             if key is None:
                 key = keys[question] = question_key(question)
@@ -112,7 +114,7 @@ def top_questions(groups: Iterable[QuestionGroup], limit: int = 10) -> list[dict
         for key, text in asked.items():
             if not key:
                 continue
-            counts[key] += group.count
+            counts[key] += group.entries
             seen = first.get(key)
             if seen is None or group.first < seen[0]:
                 first[key] = (group.first, text)
@@ -124,7 +126,7 @@ def _tally(groups: Iterable[Group]) -> tuple[int, int]:
     """How many entries, and their amount in fen."""
     count = fen = 0
     for group in groups:
-        count += group.count
+        count += group.entries
         fen += group.fen
     return count, fen
 
@@ -134,7 +136,7 @@ def ranked_reasons(groups: Sequence[Group], kind: str, outcome: str) -> list[dic
     counts: Counter[str] = Counter()
     for group in groups:
         if group.kind == kind and group.outcome == outcome:
-            counts[group.reason or "未填写"] += group.count
+            counts[group.reason or "未填写"] += group.entries
     lost = sum(counts.values())
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     return [{"reason": reason, "count": count, "share": rate(count, lost)} for reason, count in ranked]

@@ -520,9 +520,10 @@ class Store:
         where, params = _period(start, end, agent)
         # Grouped by kind too, rather than filtered on it: the planner then walks the period's
         # stretch of the covering index instead of every inquiry of the (kind, outcome) index.
+        # An empty list ('[]': every other kind, and inquiries without a question) counts nothing.
         rows = self.db.execute(
             f"SELECT kind, questions, COUNT(*), MIN(at_epoch) FROM entries WHERE {where}"
-            " GROUP BY kind, questions",
+            " AND questions <> '[]' GROUP BY kind, questions",
             params,
         ).fetchall()
         groups = [(text, int(n), int(epoch)) for kind, text, n, epoch in rows if kind == "inquiry"]
