@@ -75,9 +75,11 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX IF NOT EXISTS entries_kind_outcome ON entries (kind, outcome)",
     ],
     [
-        # v3: the report's aggregates (``Store.report_groups``, ``Store.question_groups``) read only
-        # this index: a week of a million-entry logbook without touching the table.
-        "CREATE INDEX IF NOT EXISTS entries_report ON entries {report_index}",
+        # v3: covering indexes for the report's aggregates (``Store.report_groups``,
+        # ``Store.question_groups``): a week of a million-entry logbook without touching the table.
+        # Backend-specific (see ``_Backend.report_indexes``); a step that formats to "" is skipped.
+        "{report_index}",
+        "{questions_index}",
     ],
 ]
 
@@ -163,8 +165,8 @@ def open_store(target: str, *, migrate: bool = True) -> Store:
 class _Backend:
     id_column = ""
     placeholder = "?"
-    # Columns of the report's covering index (migration v3).
-    report_index = "(at_epoch, kind, agent, outcome, reason, amount_fen)"
+    # The report's covering indexes (migration v3), by name: none unless the backend says so.
+    report_indexes: dict[str, str] = {"report_index": "", "questions_index": ""}
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         raise NotImplementedError
@@ -186,9 +188,16 @@ class _Backend:
 
 class _Sqlite(_Backend):
     id_column = "INTEGER PRIMARY KEY AUTOINCREMENT"
-    # SQLite keys have no size limit, so the questions go in too (the top-questions query
-    # then reads the index only).
-    report_index = "(at_epoch, kind, agent, outcome, reason, amount_fen, questions)"
+    # SQLite index keys have no size limit, so free text (agent, questions) can be in them.
+    # PostgreSQL's B-tree refuses a key over 2,704 bytes: an index holding the agent's name or
+    # the questions would make such an entry fail to save, so there the queries read the period's
+    # rows through ``entries_at``.
+    report_indexes = {
+        "report_index": "CREATE INDEX IF NOT EXISTS entries_report"
+        " ON entries (at_epoch, kind, agent, outcome, reason, amount_fen)",
+        "questions_index": "CREATE INDEX IF NOT EXISTS entries_questions"
+        " ON entries (kind, at_epoch, agent, questions)",
+    }
 
     def __init__(self, path: Path):
         import sqlite3
@@ -360,9 +369,9 @@ class Store:
                 raise CstoolError(f"日志库的版本（{current}）比本程序新（{SCHEMA_VERSION}），请升级 cstool")
             for step in MIGRATIONS[current:target]:
                 for sql in step:
-                    self.db.execute(
-                        sql.format(id_column=self.db.id_column, report_index=self.db.report_index)
-                    )
+                    statement = sql.format(id_column=self.db.id_column, **self.db.report_indexes)
+                    if statement:
+                        self.db.execute(statement)
             self.db.execute("DELETE FROM logbook_meta WHERE key = 'schema_version'")
             self.db.execute(
                 "INSERT INTO logbook_meta (key, value) VALUES ('schema_version', ?)", (str(target),)
@@ -518,15 +527,13 @@ class Store:
         (elsewhere it is 0: the second alone decides).
         """
         where, params = _period(start, end, agent)
-        # Grouped by kind too, rather than filtered on it: the planner then walks the period's
-        # stretch of the covering index instead of every inquiry of the (kind, outcome) index.
-        # An empty list ('[]': every other kind, and inquiries without a question) counts nothing.
+        # An inquiry without a question ('[]') counts nothing.
         rows = self.db.execute(
-            f"SELECT kind, questions, COUNT(*), MIN(at_epoch) FROM entries WHERE {where}"
-            " AND questions <> '[]' GROUP BY kind, questions",
+            "SELECT questions, COUNT(*), MIN(at_epoch) FROM entries"
+            f" WHERE kind = 'inquiry' AND {where} AND questions <> '[]' GROUP BY questions",
             params,
         ).fetchall()
-        groups = [(text, int(n), int(epoch)) for kind, text, n, epoch in rows if kind == "inquiry"]
+        groups = [(text, int(n), int(epoch)) for text, n, epoch in rows]
         seconds: dict[int, int] = {}
         for _, _, epoch in groups:
             seconds[epoch] = seconds.get(epoch, 0) + 1
@@ -535,16 +542,15 @@ class Store:
         for chunk in range(0, len(shared), 500):
             epochs = shared[chunk : chunk + 500]
             sql = (
-                "SELECT kind, at_epoch, questions, MIN(id) FROM entries"
-                f" WHERE at_epoch IN ({', '.join('?' for _ in epochs)})"
+                "SELECT at_epoch, questions, MIN(id) FROM entries"
+                f" WHERE kind = 'inquiry' AND at_epoch IN ({', '.join('?' for _ in epochs)})"
                 + (" AND agent = ?" if agent else "")
-                + " GROUP BY kind, at_epoch, questions"
+                + " GROUP BY at_epoch, questions"
             )
-            for kind, epoch, text, first_id in self.db.execute(
+            for epoch, text, first_id in self.db.execute(
                 sql, [*epochs, *([agent] if agent else [])]
             ).fetchall():
-                if kind == "inquiry":
-                    first_ids[(int(epoch), text)] = int(first_id)
+                first_ids[(int(epoch), text)] = int(first_id)
         return [QuestionGroup(text, n, (epoch, first_ids.get((epoch, text), 0))) for text, n, epoch in groups]
 
     def open_complaints(self, end: datetime, agent: str | None = None) -> tuple[int, list[dict[str, Any]]]:
