@@ -286,18 +286,22 @@ def _traced(store, agent):
 
 
 @pytest.mark.parametrize("agent", [None, "甲"])
-def test_sqlite_report_queries_read_only_the_covering_indexes(tmp_path, agent):
-    """The statements the store runs for a report (traced), planned against the indexes alone."""
+def test_sqlite_report_queries_read_the_right_indexes(tmp_path, agent):
+    """Every statement the store runs for a report (traced), planned: the period's aggregates read
+    only their covering indexes; the open complaints go through (kind, outcome)."""
     with open_store(str(tmp_path / "log.sqlite3")) as store:
         store.add_many(generate(4, 200), now=NOW)
-        statements = [s for s in _traced(store, agent) if "GROUP BY" in s and "at_epoch >=" in s]
-        assert len(statements) == 2
         plans = {}
-        for sql in statements:
+        for sql in _traced(store, agent):
             plan = " ".join(str(row[-1]) for row in store.db.execute("EXPLAIN QUERY PLAN " + sql))
-            plans["questions" if "kind = 'inquiry'" in sql else "groups"] = plan
-    assert "COVERING INDEX entries_report" in plans["groups"], plans
-    assert "COVERING INDEX entries_questions" in plans["questions"], plans
+            plans[sql] = plan
+    groups = [p for s, p in plans.items() if "GROUP BY agent, kind, outcome, reason" in s]
+    questions = [p for s, p in plans.items() if "GROUP BY questions" in s]
+    complaints = [p for s, p in plans.items() if "'处理中'" in s]
+    assert len(groups) == len(questions) == 1 and len(complaints) == 2, plans
+    assert "COVERING INDEX entries_report" in groups[0]
+    assert "COVERING INDEX entries_questions" in questions[0]
+    assert all("INDEX entries_kind_outcome" in p and "TEMP B-TREE" not in p for p in complaints), complaints
 
 
 # --- which top questions the KB answers: asked once per KB signature -----------------------------
