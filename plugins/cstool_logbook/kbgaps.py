@@ -7,8 +7,9 @@ kept in ``user_cache_dir()/logbook/kb-answers.json`` under a *signature* of
 everything they depend on:
 
 - the KB folder (resolved) and every file in it: path, size, modification time;
-- the plugins that implement ``cstool_kb_match``, in call order, and the
-  size and modification time of their source files;
+- every loaded plugin (the one implementing ``cstool_kb_match`` may take its
+  engine from another, e.g. a search backend) and the size and modification
+  time of their source files;
 - the ``CSTOOL_*`` environment (e.g. ``CSTOOL_SEARCH_BACKEND``) and the user's
   ``config.toml`` (size and time).
 
@@ -29,6 +30,7 @@ from typing import Any
 
 CACHE_FILE = "kb-answers.json"
 KEEP = 8  # signatures remembered (a supervisor switching between KBs or databases)
+MAX_DEPTH = 8  # folders below the KB root (or a plugin's package) that are looked at
 KEEP_ANSWERS = 5000  # answers remembered per signature, the most recent
 # Settings that cannot change what the KB answers.
 _IRRELEVANT_ENV = {"CSTOOL_DB", "CSTOOL_NOW", "CSTOOL_DEBUG"}
@@ -44,8 +46,8 @@ def answered(state: Any, questions: Sequence[str]) -> list[bool] | None:
     if not impls:
         return None
     try:
-        key = signature(state.kb, impls)
-    except OSError:
+        key: str | None = signature(state.kb, state.pm)
+    except Exception:  # a KB or plugin that cannot be looked at: ask, and cache nothing
         key = None
     stored = _load() if key else {}
     known: dict[str, bool] = dict(stored.get(key, {})) if key else {}
@@ -78,14 +80,16 @@ except ImportError:  # pragma: no cover - another Python implementation
     from hashlib import blake2b as _blake2b
 
 
-def signature(kb: Any, impls: Sequence[Any]) -> str:
+def signature(kb: Any, pm: Any) -> str:
     """A hash of everything a plugin's answer may depend on (see the module docstring)."""
     from cstool.config import user_config_path
 
     root = Path(kb.root).resolve()
     parts: list[Any] = [str(root), _files(root)]
-    for impl in impls:
-        parts.append([_plugin_id(impl.plugin), _files_of(impl.plugin)])
+    for impl in pm.hook.cstool_kb_match.get_hookimpls():  # which plugin answers, in call order
+        parts.append(_plugin_id(impl.plugin))
+    plugins = sorted(([_plugin_id(p), _files_of(p)] for p in pm.get_plugins()), key=json.dumps)
+    parts.append(plugins)
     parts.append(
         sorted((k, v) for k, v in os.environ.items() if k.startswith("CSTOOL_") and k not in _IRRELEVANT_ENV)
     )
@@ -101,17 +105,25 @@ def _stat(path: Path) -> list[int]:
 
 def _files(folder: Path, suffix: str = "") -> list[Any]:
     """``[relative path, size, mtime_ns]`` of the files under ``folder`` (hidden ones and caches skipped)."""
-    rows = []
-    for here, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
-        for name in sorted(names):
-            if name.startswith(".") or not name.endswith(suffix):
+    rows: list[Any] = []
+
+    def walk(here: str, prefix: str, depth: int) -> None:
+        with os.scandir(here) as found:
+            entries = sorted(found, key=lambda e: e.name)
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name == "__pycache__":
                 continue
-            path = Path(here, name)
-            try:
-                rows.append([path.relative_to(folder).as_posix(), *_stat(path)])
-            except OSError:
-                continue
+            if entry.is_dir():  # a symlinked folder is followed, a loop stops at MAX_DEPTH
+                if depth < MAX_DEPTH:
+                    walk(entry.path, f"{prefix}{entry.name}/", depth + 1)
+            elif entry.name.endswith(suffix):
+                try:
+                    st = entry.stat()
+                except OSError:
+                    continue
+                rows.append([prefix + entry.name, st.st_size, st.st_mtime_ns])
+
+    walk(str(folder), "", 0)
     return rows
 
 
