@@ -417,3 +417,55 @@ def test_a_failing_search_plugin_leaves_the_gaps_unknown_and_is_not_cached(small
     search = CountingSearch()
     _gaps(run_with_plugins, search)
     assert len(search.asked) == 1
+
+
+PLUGIN_SOURCE = """
+from cstool import hookimpl
+
+asked = []
+
+
+class FileSearch:
+    @hookimpl
+    def cstool_kb_match(self, kb, questions):
+        asked.append(list(questions))
+        return [None for q in questions]  # VERSION
+"""
+
+
+def _load_plugin(path, monkeypatch):
+    """Import ``path`` as the module ``file_search`` (the same name both times, as an upgrade would)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location("file_search", path)
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "file_search", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_an_upgraded_search_plugin_is_asked_again(small_log, run_with_plugins, tmp_path, monkeypatch):
+    source = tmp_path / "file_search.py"
+    source.write_text(PLUGIN_SOURCE, encoding="utf-8")
+    first = _load_plugin(source, monkeypatch)
+    _gaps(run_with_plugins, first.FileSearch())
+    _gaps(run_with_plugins, first.FileSearch())
+    assert len(first.asked) == 1  # the second report came from the cache
+    source.write_text(PLUGIN_SOURCE.replace("VERSION", "version 2"), encoding="utf-8")
+    upgraded = _load_plugin(source, monkeypatch)
+    _gaps(run_with_plugins, upgraded.FileSearch())
+    assert len(upgraded.asked) == 1
+
+
+def test_a_kb_folder_that_links_to_itself_still_reports(small_log, run_with_plugins, tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "kb.yaml").write_text("name: 团队\n", encoding="utf-8")
+    (kb / "loop").symlink_to(kb, target_is_directory=True)
+    search = CountingSearch()
+    code, out, err = run_with_plugins(
+        [search], "--kb", str(kb), "log", "report", "--week", "--date", "2026-11-12", "--format", "json"
+    )
+    assert code == 0, err
+    assert len(json.loads(out)["gaps"]) == 2 and len(search.asked) == 1
