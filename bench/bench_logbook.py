@@ -246,6 +246,18 @@ def main() -> None:
         figures = weekly_in_process(big, gaps=False)
         rows.append(("… 其中 SQL 聚合 + 统计（不含缺口分析）", median_ms(time_call(figures, 11)), None, 11))
 
+    pg_url = os.environ.get("CSTOOL_BENCH_PG_URL")
+    if pg_url:  # optional: the same 1M entries on a PostgreSQL server (loaded once, into its own schema)
+        pg = postgres_copy(big, pg_url)
+        rows.append(
+            (
+                "周报 --week 进程内，PostgreSQL（同一批 100 万条）",
+                median_ms(time_call(weekly_in_process(pg), 11)),
+                None,
+                11,
+            )
+        )
+
     print("| 场景 | 墙钟中位数 (ms) | CPU 中位数 (ms) | CPU ÷ typer hello-world | 次数 |")
     print("|---|---:|---:|---:|---:|")
     for name, wall, cpu, runs in rows:
@@ -269,7 +281,36 @@ def report_without_cache(argv: list[str], env: dict[str, str], home: str, runs: 
     return statistics.median(wall), statistics.median(cpu)
 
 
-def weekly_in_process(path: Path, *, gaps: bool = True):  # type: ignore[no-untyped-def]
+def postgres_copy(big: Path, url: str) -> str:
+    """A URL whose ``entries`` hold the SQLite database's rows (schema ``bench_1m_v<schema>``, kept)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    import psycopg
+
+    schema = f"bench_1m_v{SCHEMA_VERSION}"
+    target = f"{url}{'&' if '?' in url else '?'}options={quote(f'-csearch_path={schema}', safe='')}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    with open_store(target) as store:
+        if store.count() == TOTAL:
+            return target
+    columns = (
+        "kind, at_epoch, at, agent, buyer, order_id, sku, questions, outcome, reason, amount_fen, followup,"
+        " note, details, created_at, updated_at"
+    )
+    source = sqlite3.connect(str(big))
+    with psycopg.connect(target) as conn:
+        conn.execute("TRUNCATE entries CASCADE")
+        with conn.cursor() as cur, cur.copy(f"COPY entries ({columns}) FROM STDIN") as copy:
+            for row in source.execute(f"SELECT {columns} FROM entries"):
+                copy.write_row(row)
+    with psycopg.connect(target, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE entries")
+    return target
+
+
+def weekly_in_process(path: Path | str, *, gaps: bool = True):  # type: ignore[no-untyped-def]
     """What ``cstool log report --week`` computes, as a function to time in this process."""
     from datetime import date
 
