@@ -129,7 +129,7 @@ def entry_files(kb: KnowledgeBase, ids: Iterable[str]) -> dict[Path, list[str]]:
         where = known.where(entry_id)
         if where is None:
             raise BadInput(f"知识库里没有这个条目：{entry_id}")
-        path = Path(re.sub(r":\d+$", "", where))
+        path = Path(kb.root) / re.sub(r":\d+$", "", where)  # "phrases/ship.yaml:12", relative to the KB
         out.setdefault(path, []).append(entry_id)
     return out
 
