@@ -127,13 +127,12 @@ def query_terms(
             add(run, 1.0)
         else:
             latin.append(run)
-    for group in synonyms:
-        if any(word and word in text for word in group):
-            for word in group:
-                if word not in text:
-                    for run in runs(word):
-                        if is_cjk(run):
-                            add(run, SYNONYM_FACTOR)
+    for n, _ in synonym_groups_in(text, synonyms):
+        for word in synonyms[n]:
+            if word not in text:
+                for run in runs(word):
+                    if is_cjk(run):
+                        add(run, SYNONYM_FACTOR)
     if len(latin) > 1:  # "bao you" typed with a space is also "baoyou"
         latin.append("".join(latin))
     return weights, latin
@@ -424,6 +423,33 @@ def relevance(
     return Coverage(query, synonyms, t2s).of(doc, latin_matched, {} if cache is None else cache)
 
 
+_SYNONYM_WORDS: list[tuple[list[list[str]], dict[str, list[int]], int]] = []
+
+
+def synonym_groups_in(text: str, synonyms: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """``(group number, the group's words found in text)`` for every synonym group
+    used in ``text``: a dictionary lookup per substring, not a scan of every group."""
+    found = next((item for item in _SYNONYM_WORDS if item[0] is synonyms), None)
+    if found is None:
+        words: dict[str, list[int]] = {}
+        for n, group in enumerate(synonyms):
+            for word in group:
+                if word:
+                    words.setdefault(word, []).append(n)
+        found = (synonyms, words, max(map(len, words), default=0))
+        _SYNONYM_WORDS[:] = [found]  # one open index at a time is the usual case
+    _, words, longest = found
+    present: dict[int, list[str]] = {}
+    for start in range(len(text)):
+        for end in range(start + 1, min(len(text), start + longest) + 1):
+            groups = words.get(text[start:end])
+            if groups:
+                for n in groups:
+                    if text[start:end] not in present.setdefault(n, []):
+                        present[n].append(text[start:end])
+    return sorted(present.items())
+
+
 class Coverage:
     """:func:`relevance` of one query against many entries: the query's side
     (its text, the synonym groups it uses) is prepared once."""
@@ -432,12 +458,7 @@ class Coverage:
         self.text = to_simplified(normalize(query), t2s)
         self.t2s = t2s
         self.synonyms = synonyms
-        # (group number, the group's words found in the query)
-        self.groups = [
-            (n, [w for w in group if w and w in self.text])
-            for n, group in enumerate(synonyms)
-            if any(w and w in self.text for w in group)
-        ]
+        self.groups = synonym_groups_in(self.text, synonyms)
         self._plain = self._shares(self.text) if not self.groups else None
 
     def of(self, doc: Mapping[str, Any], latin_matched: float, cache: dict[Any, Any]) -> float:
