@@ -85,3 +85,16 @@ def cstool_web_routes(register: Callable[..., None]) -> None:
     security headers; a handler never deals with them. Templates are Jinja2
     with autoescape on and extend ``"web/base.html"``.
     """
+
+
+@hookspec
+def cstool_learning_examples(kb: Any, register: Callable[..., None]) -> None:
+    """Offer buyer messages the knowledge base ``kb`` could learn phrasings from.
+
+    Call ``register(question, entry_id=None, count=1)`` for each: ``question``
+    is what a buyer wrote, ``entry_id`` the KB entry an agent answered it with
+    when known (else None: ``cstool kb learn`` then asks the search which entry
+    it is closest to), ``count`` how often it was seen. The logbook implements
+    it with the questions of its inquiries; ``cstool kb learn`` masks phone
+    numbers, addresses and names before anything reaches the KB.
+    """

@@ -1,12 +1,16 @@
 """Search quality on the starter KB: its own phrasings, and held-out buyer messages.
 
 The held-out set (tests/data/heldout_queries.yaml) holds messages that are in
-no entry's ``questions``. Top-1 / top-3 accuracy, overall and per kind, is
-printed in the terminal summary of every run (even without ``-s``).
+no entry's ``questions``. The traffic set (tests/data/traffic_queries.yaml,
+issue 10) holds real-chat style messages, each with every acceptable id, split
+by a fixed hash rule into a dev part (tuned on) and a test part (never tuned
+on). Top-1 / top-3 accuracy, overall and per kind, is printed in the terminal
+summary of every run (even without ``-s``).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from pathlib import Path
 
@@ -15,8 +19,22 @@ from reporting import report
 
 REPO = Path(__file__).resolve().parent.parent
 HELDOUT = REPO / "tests" / "data" / "heldout_queries.yaml"
-TOP1_FLOOR = 0.75
-TOP3_FLOOR = 0.90
+TRAFFIC = REPO / "tests" / "data" / "traffic_queries.yaml"
+# More tuning messages written after the first round: dev only, never in the test split.
+TRAFFIC_EXTRA_DEV = REPO / "tests" / "data" / "traffic_extra_dev.yaml"
+# The held-out set's figures before issue 10 (86.5 % / 97.7 %): no drop allowed.
+TOP1_FLOOR = 0.864  # 115 of 133
+TOP3_FLOOR = 0.977
+# The traffic set's test part (never tuned on): the issue's target, not reached
+# yet (see test_traffic_test_split_reaches_the_issue_target), and the floor that
+# guards what was reached (113/126 top-1, 121/126 top-3).
+TEST_TOP1_TARGET = 0.90
+TEST_TOP3_TARGET = 0.97
+TEST_TOP1_FLOOR = 0.89
+TEST_TOP3_FLOOR = 0.95
+# The dev part (tuned on).
+DEV_TOP1_FLOOR = 0.93
+DEV_TOP3_FLOOR = 0.98
 
 SECTION = "search quality (starter KB)"
 
@@ -90,3 +108,126 @@ def test_heldout_accuracy(starter_index, record_property):
     print("\n".join(lines + ["misses (top-1):", *misses]))
     assert top3 >= TOP3_FLOOR, "\n".join(misses)
     assert top1 >= TOP1_FLOOR, "\n".join(misses)
+
+
+def traffic_split(query: str) -> str:
+    """The fixed split rule, chosen before any tuning: ``test`` when the first byte
+    of sha256(query) is divisible by 3 (about a third), else ``dev``."""
+    return "test" if hashlib.sha256(query.encode("utf-8")).digest()[0] % 3 == 0 else "dev"
+
+
+def traffic_cases(split: str) -> list[dict]:
+    from cstool import yamlio
+
+    cases = [c for c in yamlio.load(TRAFFIC) if traffic_split(str(c["q"])) == split]
+    if split == "dev":
+        cases += yamlio.load(TRAFFIC_EXTRA_DEV)
+    return cases
+
+
+def accuracy_report(index, cases, label: str) -> tuple[float, float, list[str], list[str]]:
+    """Top-1 / top-3 over ``cases`` (any of a case's ``ids`` counts), the report lines and the misses."""
+    by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    misses = []
+    for case in cases:
+        want = list(case["ids"])
+        got = ranked_ids(index, str(case["q"]))
+        row = by_kind[str(case["kind"])]
+        row[0] += 1
+        row[1] += bool(got[:1]) and got[0] in want
+        row[2] += any(g in want for g in got)
+        if not got or got[0] not in want:
+            misses.append(f"  {case['q']!r}: want {want}, got {got}")
+    n = sum(r[0] for r in by_kind.values())
+    top1 = sum(r[1] for r in by_kind.values()) / n
+    top3 = sum(r[2] for r in by_kind.values()) / n
+    lines = [f"search quality on the traffic set, {label} ({n} messages): top-1 {top1:.1%}, top-3 {top3:.1%}"]
+    for kind, (count, one, three) in sorted(by_kind.items()):
+        lines.append(f"  {kind:<12} {count:>3}  top-1 {one / count:.0%}  top-3 {three / count:.0%}")
+    return top1, top3, lines, misses
+
+
+def test_traffic_set_is_large_split_and_held_out(starter_index):
+    from cstool import yamlio
+
+    cases = yamlio.load(TRAFFIC)
+    assert len(cases) >= 300
+    queries = [str(c["q"]) for c in cases]
+    assert len(set(queries)) == len(queries)
+    known = {doc["id"] for doc in starter_index.documents()}
+    unknown = [(c["q"], i) for c in cases for i in c["ids"] if i not in known]
+    assert not unknown
+    own = {exact(q) for doc in starter_index.documents() for q in doc["questions"]}
+    # emoji messages are a phrasing plus emoji by design (does the emoji get in the way?)
+    leaked = [str(c["q"]) for c in cases if c["kind"] != "emoji" and exact(str(c["q"])) in own]
+    assert not leaked, f"traffic messages copied into the KB's questions: {leaked}"
+    splits = [traffic_split(q) for q in queries]
+    assert splits.count("test") >= 100 and splits.count("dev") >= 150
+
+
+def exact(text: str) -> str:
+    from cstool_quickphrase.search import exact_form
+
+    return exact_form(text)
+
+
+def test_traffic_dev_accuracy(starter_index, record_property):
+    """The part the ranking and the KB were tuned on: reported, with a floor that catches regressions."""
+    top1, top3, lines, misses = accuracy_report(starter_index, traffic_cases("dev"), "dev split (tuned on)")
+    record_property("dev_top1", round(top1, 3))
+    record_property("dev_top3", round(top3, 3))
+    report(SECTION, *lines)
+    print("\n".join(lines + ["misses (top-1):", *misses]))
+    assert top1 >= DEV_TOP1_FLOOR and top3 >= DEV_TOP3_FLOOR, "\n".join(misses)
+
+
+def test_traffic_test_accuracy(starter_index, record_property):
+    """The part nobody tuned on: only the aggregate is looked at."""
+    top1, top3, lines, _ = accuracy_report(
+        starter_index, traffic_cases("test"), "test split (never tuned on)"
+    )
+    record_property("test_top1", round(top1, 3))
+    record_property("test_top3", round(top3, 3))
+    report(SECTION, *lines)
+    print("\n".join(lines))
+    assert top1 >= TEST_TOP1_FLOOR
+    assert top3 >= TEST_TOP3_FLOOR
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="test split measured at 89.7 % top-1 / 96.0 % top-3, below the issue's 90 % / 97 % "
+    "(not tuned on: see docs/starter-kb.md); strict, so reaching it turns this into a failure to remove the mark",
+)
+def test_traffic_test_split_reaches_the_issue_target(starter_index):
+    top1, top3, _, _ = accuracy_report(starter_index, traffic_cases("test"), "test split")
+    assert top1 >= TEST_TOP1_TARGET
+    assert top3 >= TEST_TOP3_TARGET
+
+
+@pytest.mark.parametrize(
+    ("query", "accepted"),
+    [
+        ("您好", {"greet.welcome"}),  # was close.farewell: 好 of 好的谢谢
+        ("美女", {"greet.welcome"}),
+        ("亲", {"greet.welcome"}),
+        ("小哥哥在吗", {"greet.welcome"}),
+        ("你好，我昨天拍的还没发货，能今天发顺丰吗", {"ship.when", "ship.courier", "ship.urgent"}),
+        ("你好在吗，我前天拍的那个到现在还没动静，能帮忙催一下吗", {"ship.stuck", "ship.when"}),
+        ("您好，能便宜点吗", {"bargain.discount"}),
+        ("由货吗", {"product.in_stock"}),  # 由 for 有: a pinyin-IME homophone
+        ("游货吗", {"product.in_stock"}),
+        ("you huo ma", {"product.in_stock"}),  # toneless pinyin as a sentence
+        ("快递好几天没动了", {"ship.stuck"}),
+    ],
+)
+def test_issue_examples_rank_their_intent_first(starter_index, query, accepted):
+    got = ranked_ids(starter_index, query, limit=1)
+    assert got and got[0] in accepted, (query, got)
+
+
+def test_a_greeting_never_outweighs_the_question(starter_index):
+    for greeting in ("您好", "亲", "美女", "在吗", "你好呀"):
+        for question, want in (("什么时候发货", "ship.when"), ("有运费险吗", "aftersale.return_shipping")):
+            got = ranked_ids(starter_index, f"{greeting}，{question}", limit=1)
+            assert got == [want], (greeting, question, got)

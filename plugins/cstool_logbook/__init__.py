@@ -17,3 +17,10 @@ def cstool_web_routes(register):
     from .web import contribute
 
     contribute(register)
+
+
+@hookimpl
+def cstool_learning_examples(kb, register):
+    from .learning import hook
+
+    hook(kb, register)

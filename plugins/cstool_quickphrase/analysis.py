@@ -12,9 +12,11 @@ idea, no dictionary): 能便宜点吗 -> 能 便 宜 点 | 能便 便宜 宜点 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 
 from whoosh.analysis import Composable, Token
 from whoosh.codec.whoosh3 import W3Codec
@@ -22,7 +24,7 @@ from whoosh.fields import TEXT
 from whoosh.system import pack_uint
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
-TERMS_VERSION = 5
+TERMS_VERSION = 9
 
 _RUNS = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+")
 _CJK_START = "\u3400"
@@ -30,6 +32,52 @@ _CJK_START = "\u3400"
 # Particles and fillers: alone they say nothing about the question (吗, 亲…),
 # inside a bigram they still help (点吗 is closer to 便宜点吗 than to 保质期).
 STOP_CHARS = frozenset("吗呢吧呗啊呀哦哈嘛么的了亲我你您在是有就都也还和这那个一下请问")
+
+
+# Greetings, honorifics and fillers: they never decide a message that also
+# asks something (您好，能便宜点吗 is a bargaining message). A message made
+# only of them is a greeting and keeps them.
+FILLERS = (
+    "你好呀",
+    "您好呀",
+    "你好啊",
+    "您好啊",
+    "你好",
+    "您好",
+    "哈喽",
+    "亲亲",
+    "美女",
+    "帅哥",
+    "小哥哥",
+    "小姐姐",
+    "老板娘",
+    "老板",
+    "掌柜",
+    "在吗",
+    "在不在",
+    "在么",
+    "在嘛",
+    "在不",
+    "有人吗",
+    "请问一下",
+    "请问",
+    "想问下",
+    "想问一下",
+    "问一下",
+    "咨询一下",
+    "麻烦问下",
+    "一下",
+    "hello",
+    "hi",
+)
+_FILLER_RE = re.compile(
+    "|".join(
+        re.escape(w) if w[0] >= "\u3400" else rf"(?<![a-z]){re.escape(w)}(?![a-z])"
+        for w in sorted(FILLERS, key=len, reverse=True)
+    )
+)
+# Clause boundaries of a long message (punctuation, spaces, emoji and other symbols).
+_CLAUSE_SPLIT = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffa-z0-9.]+")
 
 
 def normalize(text: str) -> str:
@@ -149,3 +197,115 @@ class CjkText(TEXT):
         field_boost = self.format.field_boost
         for text, freq in Counter(self.analyzer.split(value)).items():
             yield text.encode("utf-8"), freq, freq * field_boost, pack_uint(freq)
+
+
+def strip_fillers(text: str) -> str:
+    """``text`` (normalized) without greetings and fillers, unless nothing but
+    particles would remain: then the message *is* a greeting and stays whole."""
+    core = _FILLER_RE.sub(" ", text)
+    if any(c not in STOP_CHARS for run in runs(core) for c in run):
+        return core
+    return text
+
+
+def clauses(text: str) -> list[str]:
+    """The clauses of a (normalized, filler-free) message: split at punctuation,
+    spaces and symbols; clauses of particles only are dropped."""
+    out = []
+    for part in _CLAUSE_SPLIT.split(text):
+        if any(c not in STOP_CHARS for run in runs(part) for c in run):
+            out.append(part)
+    return out
+
+
+# ---------------------------------------------------------------- homophones (pinyin IME typos)
+#
+# Entries: at index time the toneless pinyin of their curated text (title,
+# questions, keywords) gives, per syllable bigram, the KB bigrams spelled that
+# way (you'huo -> 有货), stored in meta.json with a char -> syllables table for
+# the common (GB2312) characters of the syllables the KB uses. Queries: a
+# Chinese bigram the KB does not know (由货) is looked up by its syllables; a
+# Latin run that splits into syllables (you huo ma) by its syllable bigrams.
+# No pypinyin import at query time, and no extra postings in the index.
+
+
+def syllable_bigrams(syllables: list[str]) -> list[str]:
+    return [f"{a}'{b}" for a, b in zip(syllables, syllables[1:], strict=False)]
+
+
+@functools.cache
+def _readings(char: str) -> tuple[str, ...]:
+    """A character's toneless readings, most common first (build time: pypinyin's table,
+    per character: ~1 µs, where phrase-aware conversion costs ~50 µs per run)."""
+    from pypinyin.contrib.tone_convert import to_normal
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    found = pinyin_dict.get(ord(char))
+    if not found:
+        return ()
+    return tuple(dict.fromkeys(r for r in (to_normal(x) for x in found.split(",")) if r.isalpha()))
+
+
+def homophone_tables(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+    """For the KB's curated texts (build time): ``{syllable: common characters read
+    that way}`` and ``{syllable bigram: the KB's bigrams spelled that way, most
+    frequent first, space separated}`` (you'huo -> "有货"): the toneless pinyin of
+    the entries' curated text, by which a homophone typo finds the KB's words."""
+    spelled: Counter[tuple[str, str]] = Counter()
+    used: set[str] = set()
+    for text in texts:
+        for run in runs(text):
+            if not is_cjk(run):
+                continue
+            syllables = [(_readings(c) or ("",))[0] for c in run]
+            used.update(x for x in syllables if x)
+            for i, pair in enumerate(syllable_bigrams(syllables)):
+                if syllables[i] and syllables[i + 1]:
+                    spelled[(pair, run[i : i + 2])] += 1
+    words: dict[str, list[tuple[int, str]]] = {}
+    for (pair, word), count in spelled.items():
+        words.setdefault(pair, []).append((-count, word))
+    return syllable_table(used), {
+        pair: " ".join(w for _, w in sorted(found)) for pair, found in sorted(words.items())
+    }
+
+
+def syllable_table(syllables: set[str]) -> dict[str, str]:
+    """``{syllable: common characters read that way}`` for the given syllables (build time)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table: dict[str, list[str]] = {}
+    for code in pinyin_dict:
+        char = chr(code)
+        if not ("\u4e00" <= char <= "\u9fff"):
+            continue
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        for reading in _readings(char):
+            if reading in syllables:
+                table.setdefault(reading, []).append(char)
+    return {syl: "".join(chars) for syl, chars in sorted(table.items())}
+
+
+def split_syllables(word: str, known: frozenset[str]) -> list[str] | None:
+    """A Latin word as toneless syllables (``youhuoma`` -> you huo ma), longest first; None if it does not split."""
+    memo: dict[int, list[str] | None] = {}
+
+    def go(i: int) -> list[str] | None:
+        if i == len(word):
+            return []
+        if i in memo:
+            return memo[i]
+        memo[i] = None
+        for size in range(min(6, len(word) - i), 0, -1):
+            piece = word[i : i + size]
+            if piece in known:
+                rest = go(i + size)
+                if rest is not None:
+                    memo[i] = [piece, *rest]
+                    break
+        return memo[i]
+
+    return go(0)

@@ -26,7 +26,16 @@ from typing import Any
 
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
-from .analysis import TERMS_VERSION, CjkText, LeanCodec, cjk_analyzer, cjk_bigram_analyzer, is_cjk, runs
+from .analysis import (
+    TERMS_VERSION,
+    CjkText,
+    LeanCodec,
+    cjk_analyzer,
+    cjk_bigram_analyzer,
+    homophone_tables,
+    is_cjk,
+    runs,
+)
 
 INDEX_FORMAT = f"qp-1.{TERMS_VERSION}"
 META_FILE = "meta.json"
@@ -300,6 +309,8 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
                 progress(order + 1, total)
         writer.commit()
         ix.close()
+        curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
+        syllables, spellings = homophone_tables(curated)
         stages = kb.settings.get("stages") or {}
         meta = {
             "format": INDEX_FORMAT,
@@ -310,6 +321,8 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
             "stages": {str(k): str(v) for k, v in dict(stages).items()},
             "t2s": list(t2s_table),
             "skipped": skipped_problems(kb, book),
+            "syllables": syllables,
+            "spellings": spellings,
         }
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         _swap_in(tmp, folder)

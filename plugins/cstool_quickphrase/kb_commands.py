@@ -52,6 +52,59 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         if errors or (strict and warnings):
             raise typer.Exit(1)
 
+    @kb_app.command("learn")
+    def learn_command(
+        ctx: typer.Context,
+        apply_all: Annotated[
+            bool, typer.Option("--apply", help="不询问：把出现次数够 --min-count 的说法全部加入")
+        ] = False,
+        min_count: Annotated[
+            int | None, typer.Option("--min-count", min=1, help="至少出现几次才加入（默认 2）")
+        ] = None,
+        as_json: Annotated[
+            bool, typer.Option("--json", help="只列出建议（JSON 数组：id, question, count, source）")
+        ] = False,
+    ) -> None:
+        """从团队自己的使用记录里学习新的买家说法（搜索后选用的结果、日志里匹配不好的问题）。"""
+        from cstool.context import get_state
+
+        from .index import open_index
+        from .learn import DEFAULT_MIN_COUNT, apply, choose, gather, require_writable
+
+        state = get_state(ctx)
+        kb = state.kb
+        if not as_json:
+            require_writable(kb)
+        index = open_index(kb)
+        try:
+            proposals = gather(state, kb, index)
+        finally:
+            index.close()
+        floor = min_count or DEFAULT_MIN_COUNT
+        if as_json:
+            from cstool.output import print_json
+
+            print_json([p.as_json() for p in proposals if p.count >= (min_count or 1)])
+            return
+        if apply_all:
+            chosen = [p for p in proposals if p.count >= floor]
+        elif sys.stdin.isatty() and proposals:
+            chosen = choose(proposals, floor)
+        else:
+            for p in proposals:
+                print(f"{p.count:>4}  {p.id}  ← {p.question}  （{p.source}）")
+            print(
+                f"共 {len(proposals)} 条建议；用 --apply 加入出现至少 {floor} 次的说法。"
+                if proposals
+                else "没有新的说法可学。",
+                file=sys.stderr,
+            )
+            return
+        added = apply(kb, chosen)
+        for p in added:
+            print(f"{p.id} ← {p.question}（{p.count} 次，{p.source}）")
+        print(f"已加入 {len(added)} 条买家说法。" if added else "没有加入任何说法。", file=sys.stderr)
+
     @kb_app.command("add")
     def add_command(
         ctx: typer.Context,

@@ -21,7 +21,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .analysis import is_cjk, normalize, run_terms, runs, terms
+from .analysis import (
+    clauses,
+    is_cjk,
+    normalize,
+    run_terms,
+    runs,
+    split_syllables,
+    strip_fillers,
+    syllable_bigrams,
+    terms,
+)
 
 UNIGRAM_WEIGHT = 1.0
 BIGRAM_WEIGHT = 2.0
@@ -44,6 +54,24 @@ MAX_CLAUSES = 16  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyou)
 PHRASING_WEIGHT = 3.0
 # Typing one of the entry's own phrasings word for word: that entry first.
 EXACT_BOOST = 3.0
+
+# A message of honorifics and particles only (亲, 亲亲~) has no search terms
+# of its own (they are particles); it is searched as this greeting.
+HONORIFICS = frozenset("亲您你")
+GREETING_FORM = "你好"
+
+# How much of the message the entry covers (see relevance(): the share of its
+# characters and bigrams found in the entry's curated text) multiplies the
+# score by up to 1 + this: an entry answering the whole message beats one that
+# matches a few of its words strongly.
+COVERAGE_WEIGHT = 2.0
+
+# Homophones: a Chinese bigram no entry has (由货) is also looked up by its
+# toneless syllables (you'huo) in the entries' syllable field, and pinyin typed
+# as a sentence (you huo ma) by its syllable bigrams, at this share of a
+# bigram's weight.
+HOMOPHONE_FACTOR = 0.5
+MAX_READINGS = 3  # readings tried per character of a homophone bigram
 
 # Learning from use: an entry picked often gets at most +12 % (reached at
 # ~30 picks), so it wins among results of similar relevance but never
@@ -99,16 +127,126 @@ def query_terms(
             add(run, 1.0)
         else:
             latin.append(run)
-    for group in synonyms:
-        if any(word and word in text for word in group):
-            for word in group:
-                if word not in text:
-                    for run in runs(word):
-                        if is_cjk(run):
-                            add(run, SYNONYM_FACTOR)
+    for n, _ in synonym_groups_in(text, synonyms):
+        for word in synonyms[n]:
+            if word not in text:
+                for run in runs(word):
+                    if is_cjk(run):
+                        add(run, SYNONYM_FACTOR)
     if len(latin) > 1:  # "bao you" typed with a space is also "baoyou"
         latin.append("".join(latin))
     return weights, latin
+
+
+def syllable_lookup(index: Any) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """``({character: its syllables}, {known syllables})`` from meta.json, built once per open index."""
+    cache = index.phrasing_cache
+    found = cache.get(("syllables",))
+    if found is None:
+        table: dict[str, list[str]] = {}
+        for syllable, chars in (index.meta.get("syllables") or {}).items():
+            for char in chars:
+                table.setdefault(char, []).append(syllable)
+        found = cache[("syllables",)] = (table, frozenset(index.meta.get("syllables") or ()))
+    return found
+
+
+def homophone_terms(text: str, latin: list[str], index: Any) -> dict[str, float]:
+    """KB bigrams (field ``text``) with the syllables of the query's unknown Chinese
+    bigrams (由货 -> 有货) and of its pinyin (you huo ma -> 有货, 货吗), at
+    ``HOMOPHONE_FACTOR`` of a bigram's weight."""
+    out: dict[str, float] = {}
+    weight = BIGRAM_WEIGHT * HOMOPHONE_FACTOR
+    spellings = index.meta.get("spellings") or {}
+    if not spellings:
+        return out
+    table, known = syllable_lookup(index)
+    pairs: list[str] = []
+    for run in runs(text):
+        if not is_cjk(run):
+            continue
+        for i in range(len(run) - 1):
+            first, second = table.get(run[i]), table.get(run[i + 1])
+            if not first or not second or index.doc_frequency("text", run[i : i + 2]) > 0:
+                continue
+            pairs.extend(f"{a}'{b}" for a in first[:MAX_READINGS] for b in second[:MAX_READINGS])
+    words = latin[:-1] if len(latin) > 1 else latin  # the last one is all of them joined
+    syllables = split_syllables("".join(words), known) if words else None
+    if syllables and len(syllables) > 1:
+        pairs.extend(syllable_bigrams(syllables))
+    for pair in pairs:
+        for word in spellings.get(pair, "").split()[:MAX_READINGS]:
+            out[word] = max(out.get(word, 0.0), weight)
+    return out
+
+
+def best_spelling(
+    chars: list[str], i: int, table: Mapping[str, list[str]], spellings: Mapping[str, str], index: Any
+) -> str | None:
+    """The KB bigram that ``chars[i:i+2]`` (unknown to the KB) may be a homophone typo of:
+    same syllables, differing in one character, not breaking a known neighbouring
+    bigram; the most common in the KB wins."""
+    found: list[tuple[int, str]] = []
+    for a in table.get(chars[i], ())[:MAX_READINGS]:
+        for b in table.get(chars[i + 1], ())[:MAX_READINGS]:
+            for word in spellings.get(f"{a}'{b}", "").split():
+                if word[0] != chars[i] and word[1] != chars[i + 1]:
+                    continue
+                if i > 0 and word[0] != chars[i] and index.doc_frequency("text", chars[i - 1] + chars[i]):
+                    continue
+                if (
+                    i + 2 < len(chars)
+                    and word[1] != chars[i + 1]
+                    and index.doc_frequency("text", chars[i + 1] + chars[i + 2])
+                ):
+                    continue
+                found.append((index.doc_frequency("text", word), word))
+    return max(found)[1] if found else None
+
+
+def respelled(text: str, latin: list[str], index: Any) -> str | None:
+    """The message in the KB's own words where it had homophone typos or pinyin
+    (由货吗 -> 有货吗, you huo ma -> 有货吗), for judging closeness and coverage;
+    None when nothing changed. Uses meta.json's ``spellings`` (syllable bigram ->
+    the KB's bigram spelled that way)."""
+    spellings = index.meta.get("spellings") or {}
+    if not spellings:
+        return None
+    table, known = syllable_lookup(index)
+    pieces: list[str] = []
+    changed = False
+    for run in runs(text):
+        if not is_cjk(run):
+            continue
+        chars = list(run)
+        i = 0
+        while i < len(chars) - 1:
+            pair = chars[i] + chars[i + 1]
+            if index.doc_frequency("text", pair) == 0:
+                word = best_spelling(chars, i, table, spellings, index)
+                if word is not None:
+                    chars[i], chars[i + 1] = word[0], word[1]
+                    changed = True
+                    i += 2
+                    continue
+            i += 1
+        pieces.append("".join(chars))
+    words = latin[:-1] if len(latin) > 1 else latin
+    syllables = split_syllables("".join(words), known) if words else None
+    if syllables and len(syllables) > 1:
+        spelled = ""
+        for a, b in zip(syllables, syllables[1:], strict=False):
+            word = (spellings.get(f"{a}'{b}") or " ").split(" ")[0]
+            if not word:
+                spelled += " "
+            elif spelled and not spelled.endswith(" "):
+                spelled += word[1]
+            else:
+                spelled += word
+        if spelled.strip():
+            pieces.append(spelled)
+            changed = True
+    return " ".join(pieces) if changed else None
 
 
 def query_clauses(weights: Mapping[str, float], latin: list[str]) -> list[tuple[str, str, float]]:
@@ -282,34 +420,84 @@ def relevance(
     title, questions, keywords or tags; a synonym counts as its group's word.
     Latin words (pinyin, shortcut) count as covered when they matched.
     """
-    from .analysis import STOP_CHARS
+    return Coverage(query, synonyms, t2s).of(doc, latin_matched, {} if cache is None else cache)
 
-    text = to_simplified(normalize(query), t2s)
-    curated, have = curated_terms(doc, t2s, {} if cache is None else cache)
-    for group in synonyms:  # write the question in the entry's own words
-        used = next((w for w in group if w and w in curated), None)
-        if used:
+
+_SYNONYM_WORDS: list[tuple[list[list[str]], dict[str, list[int]], int]] = []
+
+
+def synonym_groups_in(text: str, synonyms: list[list[str]]) -> list[tuple[int, list[str]]]:
+    """``(group number, the group's words found in text)`` for every synonym group
+    used in ``text``: a dictionary lookup per substring, not a scan of every group."""
+    found = next((item for item in _SYNONYM_WORDS if item[0] is synonyms), None)
+    if found is None:
+        words: dict[str, list[int]] = {}
+        for n, group in enumerate(synonyms):
             for word in group:
-                if word and word != used and word in text:
-                    text = text.replace(word, used)
-    chars: list[str] = []
-    pairs: list[str] = []
-    latin = 0
-    for run in runs(text):
-        if is_cjk(run):
-            chars.extend(c for c in run if c not in STOP_CHARS)
-            pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
+                if word:
+                    words.setdefault(word, []).append(n)
+        found = (synonyms, words, max(map(len, words), default=0))
+        _SYNONYM_WORDS[:] = [found]  # one open index at a time is the usual case
+    _, words, longest = found
+    present: dict[int, list[str]] = {}
+    for start in range(len(text)):
+        for end in range(start + 1, min(len(text), start + longest) + 1):
+            groups = words.get(text[start:end])
+            if groups:
+                for n in groups:
+                    if text[start:end] not in present.setdefault(n, []):
+                        present[n].append(text[start:end])
+    return sorted(present.items())
+
+
+class Coverage:
+    """:func:`relevance` of one query against many entries: the query's side
+    (its text, the synonym groups it uses) is prepared once."""
+
+    def __init__(self, query: str, synonyms: list[list[str]], t2s: Mapping[str, str]):
+        self.text = to_simplified(normalize(query), t2s)
+        self.t2s = t2s
+        self.synonyms = synonyms
+        self.groups = synonym_groups_in(self.text, synonyms)
+        self._plain = self._shares(self.text) if not self.groups else None
+
+    def of(self, doc: Mapping[str, Any], latin_matched: float, cache: dict[Any, Any]) -> float:
+        curated, have = curated_terms(doc, self.t2s, cache)
+        if self._plain is not None:
+            chars, pairs, latin = self._plain
         else:
-            latin += 1
-    parts: list[tuple[float, float]] = []  # (weight, covered share)
-    if chars or pairs:
-        c = sum(ch in have for ch in chars) / len(chars) if chars else 0.0
-        b = sum(pair in have for pair in pairs) / len(pairs) if pairs else c
-        parts.append((1.0, 0.7 * c + 0.3 * b))
-    if latin:
-        parts.append((float(latin), min(1.0, latin_matched / latin)))
-    total = sum(w for w, _ in parts)
-    return round(sum(w * share for w, share in parts) / total, 3) if total else 0.0
+            text = self.text
+            for n, present in self.groups:  # write the question in the entry's own words
+                used = next((w for w in self.synonyms[n] if w and w in curated), None)
+                if used:
+                    for word in present:
+                        if word != used:
+                            text = text.replace(word, used)
+            chars, pairs, latin = self._shares(text)
+        parts: list[tuple[float, float]] = []  # (weight, covered share)
+        if chars or pairs:
+            c = sum(ch in have for ch in chars) / len(chars) if chars else 0.0
+            b = sum(pair in have for pair in pairs) / len(pairs) if pairs else c
+            parts.append((1.0, 0.7 * c + 0.3 * b))
+        if latin:
+            parts.append((float(latin), min(1.0, latin_matched / latin)))
+        total = sum(w for w, _ in parts)
+        return round(sum(w * share for w, share in parts) / total, 3) if total else 0.0
+
+    @staticmethod
+    def _shares(text: str) -> tuple[list[str], list[str], int]:
+        from .analysis import STOP_CHARS
+
+        chars: list[str] = []
+        pairs: list[str] = []
+        latin = 0
+        for run in runs(text):
+            if is_cjk(run):
+                chars.extend(c for c in run if c not in STOP_CHARS)
+                pairs.extend(run[i : i + 2] for i in range(len(run) - 1))
+            else:
+                latin += 1
+        return chars, pairs, latin
 
 
 def latin_matches(matched: Any, latin: list[str]) -> float:
@@ -351,28 +539,53 @@ def search(
     tag: str | None = None,
     picks: Mapping[str, int] | None = None,
 ) -> list[Hit]:
-    """The best ``limit`` entries for ``query``, best first."""
-    weights, latin = query_terms(query, index.synonyms, index.t2s())
+    """The best ``limit`` entries for ``query``, best first.
+
+    Greetings and fillers are left out when the message asks something else
+    (see :func:`strip_fillers`); the closeness to an entry's own phrasing is
+    that of the message's closest clause, so in a long message the clause
+    carrying the intent decides."""
+    core = strip_fillers(to_simplified(normalize(query), index.t2s()))
+    weights, latin = query_terms(core, index.synonyms, index.t2s())
+    if not weights and not latin and any(c in HONORIFICS for c in core):
+        core = GREETING_FORM  # 亲 / 亲亲~ / 您: an honorific alone is a greeting
+        weights, latin = query_terms(core, index.synonyms, index.t2s())
     if not weights and not latin:
         return []
     picks = picks or {}
     searcher = index.searcher
-    clauses = prune_clauses(query_clauses(weights, latin), index.doc_frequency, index.count)
+    found = query_clauses(weights, latin)
+    for term, boost in homophone_terms(core, latin, index).items():
+        if term not in weights:  # typed correctly elsewhere in the message: already searched
+            found.append(("text", term, boost * TEXT_FIELDS["text"]))
+    clauses_ = prune_clauses(found, index.doc_frequency, index.count)
     only = build_filter(stage, tag)
     allowed = set(searcher.docs_for_query(only)) if only is not None else None
-    scores, matched = score_clauses(index, clauses, latin, allowed)
+    scores, matched = score_clauses(index, clauses_, latin, allowed)
     pool = max(limit * 4, 20)
     best = top_scores(scores, pool)
     results = [(score, searcher.stored_fields(docnum)["doc"], docnum) for docnum, score in best]
-    own = frozenset(terms(to_simplified(normalize(query), index.t2s())))  # as typed, without synonyms
+    parts = clauses(core)
+    fixed = respelled(core, latin, index)
+    if fixed:
+        parts += [fixed, *clauses(fixed)]
+    owns = list({frozenset(terms(part)) for part in [core, *parts] if part} - {frozenset()})  # as typed
+    coverages = [Coverage(text, index.synonyms, index.t2s()) for text in ([core, fixed] if fixed else [core])]
     cache = index.phrasing_cache
-    typed = exact_form(to_simplified(query, index.t2s()))
+    typed = {
+        exact_form(to_simplified(normalize(query), index.t2s())),
+        exact_form(core),
+        *map(exact_form, parts),
+    }
     candidates = []
     for score, doc, _ in results:
         phrasings, exact = phrasing_terms(doc, cache)
-        factor = 1 + PHRASING_WEIGHT * closest_phrasing(own, phrasings) ** 2
-        if typed in exact:
+        closeness = max((closest_phrasing(own, phrasings) for own in owns), default=0.0)
+        factor = 1 + PHRASING_WEIGHT * closeness**2
+        if typed & exact:
             factor *= EXACT_BOOST
+        covered = max(c.of(doc, 0.0, cache) for c in coverages)
+        factor *= 1 + COVERAGE_WEIGHT * covered
         candidates.append((score * factor, doc))
     latin_hits = (
         {doc["id"]: latin_matches(matched.get(docnum, ()), latin) for _, doc, docnum in results}
@@ -380,8 +593,9 @@ def search(
         else {}
     )
     hits = []
+    reported = Coverage(query, index.synonyms, index.t2s())
     for score, doc in rank(candidates, picks)[:limit]:
-        covered = relevance(query, index.synonyms, index.t2s(), doc, latin_hits.get(doc["id"], 0.0), cache)
+        covered = reported.of(doc, latin_hits.get(doc["id"], 0.0), cache)
         hits.append(Hit(doc["id"], round(score, 3), covered, picks.get(doc["id"], 0), doc))
     return hits
 
