@@ -1,11 +1,10 @@
 """Turning short Chinese text into search terms: single characters plus bigrams.
 
-Whoosh pickles a field's analyzer into the index, so this module's import
-path and class names are part of the index format: keep it small, keep the
-names stable, and import nothing heavy here (no jieba, pypinyin or zhconv).
+Import nothing heavy here (no whoosh, jieba, pypinyin or zhconv at import
+time): search imports it on every query.
 
-``terms(text)`` is the one tokenizer: the index analyzer (``CjkTokenizer``)
-and the query builder both call it, so a buyer's words and the KB's words
+``terms(text)`` is the one tokenizer: the index (index.py, for every
+backend) and the query builder both call it, so a buyer's words and the KB's words
 are cut the same way whatever the sentence around them (Lucene's CJK bigram
 idea, no dictionary): 能便宜点吗 -> 能 便 宜 点 | 能便 便宜 宜点 点吗.
 """
@@ -17,11 +16,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-
-from whoosh.analysis import Composable, Token
-from whoosh.codec.whoosh3 import W3Codec
-from whoosh.fields import TEXT
-from whoosh.system import pack_uint
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
 TERMS_VERSION = 9
@@ -120,83 +114,6 @@ def bigram_terms(text: str) -> list[str]:
         else:
             out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
-
-
-class CjkTokenizer(Composable):
-    """Whoosh tokenizer yielding :func:`terms` (no positions: we never phrase-search)."""
-
-    split = staticmethod(terms)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self)
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        items = self.split(value) if tokenize else [value]
-        for pos, text in enumerate(items):
-            token.text = text
-            token.boost = 1.0
-            token.stopped = False
-            if keeporiginal:
-                token.original = text
-            if positions:
-                token.pos = start_pos + pos
-            if chars:  # offsets are not tracked; keep whoosh's attributes valid
-                token.startchar = start_char
-                token.endchar = start_char
-            yield token
-
-
-class CjkBigramTokenizer(CjkTokenizer):
-    """Whoosh tokenizer yielding :func:`bigram_terms` (for replies)."""
-
-    split = staticmethod(bigram_terms)
-
-
-def cjk_analyzer() -> CjkTokenizer:
-    return CjkTokenizer()
-
-
-def cjk_bigram_analyzer() -> CjkBigramTokenizer:
-    return CjkBigramTokenizer()
-
-
-class LeanCodec(W3Codec):
-    """Whoosh's default codec minus per-posting length statistics.
-
-    Those statistics (a field-length lookup per posting while writing) only
-    feed BM25's block-quality skipping; search scores TF-IDF from raw
-    postings, so writing them is a fifth of the build for nothing. Pickled
-    into the index's table of contents: keep this path and name stable.
-    """
-
-    length_stats = False
-
-
-class CjkText(TEXT):
-    """A TEXT field (frequencies, no positions) that counts :func:`terms` directly.
-
-    Same postings as whoosh's generic path, which builds a Token per term and
-    tallies them through the format: the largest share of writing a document.
-    Pickled into the index's schema: keep this path and name stable.
-    """
-
-    def index(self, value, **kwargs):
-        field_boost = self.format.field_boost
-        for text, freq in Counter(self.analyzer.split(value)).items():
-            yield text.encode("utf-8"), freq, freq * field_boost, pack_uint(freq)
 
 
 def strip_fillers(text: str) -> str:

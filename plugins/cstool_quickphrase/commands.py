@@ -32,7 +32,7 @@ def open_session(ctx: typer.Context, chat: str | None = None) -> Any:
     from .session import SearchSession
 
     state = get_state(ctx)
-    session = SearchSession(state.kb, state.placeholders, chat=chat, progress=_rebuild_notice())
+    session = SearchSession(state.kb, state.placeholders, chat=chat, progress=_rebuild_notice(), pm=state.pm)
     if session.skipped:
         print(skipped_warning(session.skipped), file=sys.stderr)
     return session
@@ -163,7 +163,8 @@ def index_command(ctx: typer.Context) -> None:
 
     from .index import build_index, index_dir
 
-    kb = get_state(ctx).kb
+    state = get_state(ctx)
+    kb = state.kb
     start = time.perf_counter()
     from cstool.output import console
 
@@ -185,9 +186,12 @@ def index_command(ctx: typer.Context) -> None:
             bar.update(task, completed=done, total=total)
             bar.refresh()
 
-        meta = build_index(kb, progress=progress)
+        meta = build_index(kb, progress=progress, pm=state.pm)
     elapsed = time.perf_counter() - start
-    print(f"已重建搜索索引：{meta['count']} 条，用时 {elapsed:.2f} 秒（{index_dir(kb)}）", file=sys.stderr)
+    where = index_dir(kb, meta["backend"])
+    print(
+        f"已重建搜索索引：{meta['count']} 条，用时 {elapsed:.2f} 秒（{meta['backend']}，{where}）", file=sys.stderr
+    )
 
 
 def stats_command(
@@ -201,8 +205,9 @@ def stats_command(
     from .index import open_index
     from .usage import Usage
 
-    kb = get_state(ctx).kb
-    index = open_index(kb, progress=_rebuild_notice())
+    state = get_state(ctx)
+    kb = state.kb
+    index = open_index(kb, progress=_rebuild_notice(), pm=state.pm)
     try:
         docs = index.documents()
         usage = Usage(index.meta.get("kb") or str(kb.root))

@@ -1,15 +1,18 @@
 """The search index: where it lives, when it is stale, how it is built.
 
 The index lives outside the KB repo, in ``user_cache_dir()/index/<hash of the
-resolved KB path>/``. Next to whoosh's files, ``meta.json`` holds what the
-query path needs without reading YAML (synonyms, stage labels, the
-traditional -> simplified table) and the KB *signature*: path, mtime and size
-of every KB file. Freshness is one ``stat`` per file compared with that
-signature; any difference (a file edited, added or removed), a missing or
-unreadable index, or a newer index format means a rebuild.
+resolved KB path>[-<backend>]/``. Next to the backend's files, ``meta.json``
+holds what the query path needs without reading YAML (synonyms, stage labels,
+the traditional -> simplified table, the homophone tables) and the KB
+*signature*: path, mtime and size of every KB file. Freshness is one ``stat``
+per file compared with that signature; any difference (a file edited, added
+or removed), a missing or unreadable index, or a newer index format means a
+rebuild.
 
-Heavy work (ruamel via the KB loader, pypinyin, zhconv) happens only here, at
-build time; opening a fresh index imports whoosh and nothing else.
+The terms of every entry are made here (analysis.py), the same for every
+backend; a backend (whoosh built in, tantivy as a plugin) only stores them
+and hands back document frequencies and postings. Heavy work (ruamel via the
+KB loader, pypinyin, zhconv) happens only here, at build time.
 """
 
 from __future__ import annotations
@@ -17,51 +20,48 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
-from .analysis import (
-    TERMS_VERSION,
-    CjkText,
-    LeanCodec,
-    cjk_analyzer,
-    cjk_bigram_analyzer,
-    homophone_tables,
-    is_cjk,
-    runs,
-)
+from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, runs, terms
 
-INDEX_FORMAT = f"qp-1.{TERMS_VERSION}"
+INDEX_FORMAT = f"qp-2.{TERMS_VERSION}"
 META_FILE = "meta.json"
-INDEX_NAME = "phrases"
 
 # Curated short fields whose pinyin is indexed (never whole replies).
 PINYIN_SOURCES = ("title", "keywords", "tags")
 MAX_PINYIN_RUN = 4
-# whoosh's writer is pure Python: a KB this large is written by two worker
-# processes, one segment each (1.8x faster on 2 cores; a team's usual few
-# hundred entries stay one segment, no fork).
-PARALLEL_MIN_ENTRIES = 2000
-PARALLEL_BATCH = 250  # entries per job handed to a worker
 POSTINGS_MEMO = 2_000_000  # postings an open index keeps decoded (~24 MB)
+MAX_META_BYTES = 64 * 1024 * 1024  # meta.json is ~100 KB (the t2s table); larger is not ours
 
 Progress = Callable[[int, int], None]
+# One entry as every backend indexes it: ({field: {term: frequency}}, stored doc).
+Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
 
 
 # ---------------------------------------------------------------- location and freshness
 
 
-def index_dir(kb: KnowledgeBase) -> Path:
+def index_dir(kb: KnowledgeBase, backend: str | None = None) -> Path:
+    """Where the KB's index lives; each backend has its own folder (whoosh: the plain hash),
+    so switching backends never rebuilds the other one's index."""
     from cstool.config import user_cache_dir
 
+    if backend is None:
+        from .backends import chosen_name
+
+        backend = chosen_name()
     key = hashlib.sha256(str(Path(kb.root).resolve()).encode("utf-8")).hexdigest()[:20]
-    return user_cache_dir() / "index" / key
+    return user_cache_dir() / "index" / (key if backend == "whoosh" else f"{key}-{backend}")
 
 
 def kb_files(kb: KnowledgeBase) -> list[Path]:
@@ -86,13 +86,51 @@ def signature(kb: KnowledgeBase) -> list[list[Any]]:
 
 
 def read_meta(folder: Path) -> dict[str, Any] | None:
+    """``meta.json`` if it is ours and well-formed; anything else (missing, truncated,
+    hand-edited, wrong types) is None, which means "rebuild"."""
     try:
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with (folder / META_FILE).open("rb") as handle:
+            raw = handle.read(MAX_META_BYTES + 1)
+        if len(raw) > MAX_META_BYTES:
+            return None
+        meta = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
         return None
+    return meta if _meta_is_valid(meta) else None
+
+
+def _meta_is_valid(meta: Any) -> bool:
+    def strings(values: Any) -> bool:
+        return isinstance(values, list) and all(isinstance(v, str) for v in values)
+
     if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
-        return None
-    return meta
+        return False
+    count, sig, t2s = meta.get("count"), meta.get("signature"), meta.get("t2s")
+    stages, synonyms = meta.get("stages"), meta.get("synonyms")
+    return (
+        isinstance(meta.get("kb"), str)
+        and isinstance(meta.get("backend"), str)
+        and type(count) is int
+        and count >= 0
+        and isinstance(sig, list)
+        and all(
+            isinstance(row, list)
+            and len(row) == 3
+            and isinstance(row[0], str)
+            and all(type(n) is int for n in row[1:])
+            for row in sig
+        )
+        and isinstance(synonyms, list)
+        and all(strings(group) for group in synonyms)
+        and isinstance(stages, dict)
+        and all(isinstance(v, str) for v in stages.values())
+        and isinstance(t2s, list)
+        and strings(t2s)
+        and len(t2s) == 2
+        and len(t2s[0]) == len(t2s[1])
+        and isinstance(meta.get("syllables") or {}, dict)
+        and isinstance(meta.get("spellings") or {}, dict)
+    )
 
 
 def is_fresh(kb: KnowledgeBase) -> bool:
@@ -105,28 +143,28 @@ def is_fresh(kb: KnowledgeBase) -> bool:
 
 @dataclass
 class KbIndex:
-    """An open index: the whoosh searcher plus the query-time tables from ``meta.json``."""
+    """An open index: the backend's reader plus the query-time tables from ``meta.json``.
+
+    The ranking (search.py) asks it for document frequencies, postings and
+    stored entries only; which engine stores them is the backend's business.
+    """
 
     kb: KnowledgeBase
     folder: Path
-    ix: Any
+    reader: Any
     meta: dict[str, Any]
-    _searcher: Any = None
     _t2s: dict[str, str] | None = field(default=None, repr=False)
-    phrasing_cache: dict[str, Any] = field(default_factory=dict, repr=False)
+    phrasing_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
     _df: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
     _postings: dict[tuple[str, str], tuple[Sequence[int], Sequence[float]]] = field(
         default_factory=dict, repr=False
     )
     _postings_held: int = 0
+    _prefixes: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
 
     @property
-    def searcher(self) -> Any:
-        if self._searcher is None:
-            from whoosh import scoring
-
-            self._searcher = self.ix.searcher(weighting=scoring.TF_IDF())
-        return self._searcher
+    def backend(self) -> str:
+        return str(self.meta.get("backend") or "whoosh")
 
     @property
     def synonyms(self) -> list[list[str]]:
@@ -145,8 +183,12 @@ class KbIndex:
         key = (fieldname, term)
         found = self._df.get(key)
         if found is None:
-            found = self._df[key] = self.searcher.doc_frequency(fieldname, term)
+            found = self._df[key] = self.reader.doc_frequency(fieldname, term)
         return found
+
+    def idf(self, fieldname: str, term: str) -> float:
+        """TF-IDF's inverse document frequency: ``ln(N / (df + 1)) + 1`` (whoosh's formula)."""
+        return math.log(self.count / (self.doc_frequency(fieldname, term) + 1)) + 1.0
 
     def postings(self, fieldname: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
         """``(document numbers, weights)`` of a term, memoised: while an agent types,
@@ -155,13 +197,24 @@ class KbIndex:
         key = (fieldname, term)
         found = self._postings.get(key)
         if found is None:
-            found = read_postings(self.searcher, fieldname, term)
+            found = self.reader.postings(fieldname, term)
             if self._postings_held + len(found[0]) > POSTINGS_MEMO:
                 self._postings.clear()
                 self._postings_held = 0
             self._postings[key] = found
             self._postings_held += len(found[0])
         return found
+
+    def terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
+        """Every term of ``fieldname`` starting with ``prefix`` (fuzzy pinyin), memoised."""
+        key = (fieldname, prefix)
+        found = self._prefixes.get(key)
+        if found is None:
+            found = self._prefixes[key] = list(self.reader.terms_with_prefix(fieldname, prefix))
+        return found
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self.reader.stored(docnum)  # type: ignore[no-any-return]
 
     def t2s(self) -> dict[str, str]:
         """Traditional -> simplified, per character (built from zhconv at index time)."""
@@ -172,158 +225,181 @@ class KbIndex:
 
     def documents(self) -> list[dict[str, Any]]:
         """Every entry as stored (KB order)."""
-        docs = [fields["doc"] for fields in self.searcher.all_stored_fields()]
-        return sorted(docs, key=lambda d: d.get("order", 0))
+        return sorted(self.reader.documents(), key=lambda d: d.get("order", 0))
 
     def close(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
-        self.ix.close()
+        self.reader.close()
 
 
-def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
-    """All postings of a term over every segment: ``(document numbers, weights)``.
+def open_index(
+    kb: KnowledgeBase,
+    *,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    backend: Any = None,
+    pm: Any = None,
+) -> KbIndex:
+    """Open the KB's index, rebuilding it first if it is stale, missing or unreadable.
 
-    whoosh's matcher API costs four Python calls per posting, the largest
-    share of a query on a big KB; its W3 codec decodes each stored block into
-    two arrays anyway, so those are read directly (about 5x faster). Any
-    other matcher (another codec, a segment with deletions) takes the public
-    API, with the same result (a test compares both).
+    ``backend`` is a backend (see backends.py) or None for the configured one.
+    Rebuilds take an exclusive lock (``index/<hash>.lock``, beside the index),
+    so concurrent commands build once and the others open that build; opening
+    takes the lock shared, so no build is swapped in mid-open. When the index
+    location cannot be used (no permission, a file in its place, a full
+    disk), the index is built in memory for this command, with a note.
     """
-    from array import array
-
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    ids = array("i")
-    weights = array("d")
-    for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, term) not in reader:
-            continue
-        m = reader.postings(fieldname, term)
-        if type(m) is W3LeafMatcher:
-            while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                ids.extend([d + offset for d in m._ids] if offset else m._ids)
-                weights.extend(array("d", m._weights))
-                m._next_block()
-        else:
-            generic_ids, generic_weights = generic_postings(m, offset)
-            ids.extend(generic_ids)
-            weights.extend(generic_weights)
-    return ids, weights
-
-
-def generic_postings(m: Any, offset: int = 0) -> tuple[list[int], list[float]]:
-    """All of a matcher's postings through whoosh's public matcher API."""
-    ids: list[int] = []
-    weights: list[float] = []
-    while m.is_active():
-        ids.append(m.id() + offset)
-        weights.append(m.weight())
-        m.next()
-    return ids, weights
-
-
-def open_index(kb: KnowledgeBase, *, progress: Progress | None = None, rebuild: bool = False) -> KbIndex:
-    """Open the KB's index, rebuilding it first if it is stale, missing or unreadable."""
-    folder = index_dir(kb)
+    engine = _engine(backend, pm)
+    folder = index_dir(kb, engine.NAME)
     if not rebuild:
-        meta = read_meta(folder)
-        if meta is not None and meta.get("signature") == signature(kb):
-            opened = _try_open(kb, folder, meta)
+        opened = _open_fresh(kb, folder, engine, lock=True)
+        if opened is not None:
+            return opened
+    try:
+        with _build_lock(folder):
+            if not rebuild:
+                opened = _open_fresh(kb, folder, engine)  # another process built it while we waited
+                if opened is not None:
+                    return opened
+            _build_on_disk(kb, folder, engine, progress)
+            opened = _open_fresh(kb, folder, engine)
             if opened is not None:
                 return opened
-    meta = build_index(kb, progress=progress)
-    opened = _try_open(kb, folder, meta)
-    if opened is None:
-        from cstool.errors import CstoolError
-
-        raise CstoolError(f"无法打开刚建好的搜索索引：{folder}")
-    return opened
+            problem = "刚建好的索引打不开"
+    except OSError as exc:
+        problem = _describe(exc)
+    print(f"提示：搜索索引无法保存在 {folder}（{problem}），这次在内存里建索引。", file=sys.stderr)
+    return _build_in_memory(kb, engine, progress)
 
 
-def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any]) -> KbIndex | None:
-    from whoosh import index as whoosh_index
+def _engine(backend: Any, pm: Any) -> Any:
+    if backend is not None and not isinstance(backend, str):
+        return backend
+    from .backends import resolve
 
+    return resolve(backend, pm)
+
+
+def _describe(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有写入权限"
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        return "那里有一个同名文件，不是文件夹"
+    return exc.strerror or type(exc).__name__
+
+
+def _open_fresh(kb: KnowledgeBase, folder: Path, engine: Any, *, lock: bool = False) -> KbIndex | None:
+    """The index in ``folder`` if it matches the KB files now, else None.
+
+    With ``lock``, the build lock is held shared while opening (when it can
+    be taken at all: a read-only cache still serves a fresh index)."""
+    meta = read_meta(folder)
+    if meta is None or meta.get("signature") != signature(kb):
+        return None
+    if not lock:
+        return _try_open(kb, folder, meta, engine)
     try:
-        ix = whoosh_index.open_dir(str(folder), indexname=INDEX_NAME)
-        opened = KbIndex(kb=kb, folder=folder, ix=ix, meta=meta)
-        opened.searcher.doc_count()  # touch the segment files now, not mid-search
-        return opened
+        handle = _lock_file(folder, fcntl_flag="LOCK_SH")
+    except OSError:
+        return _try_open(kb, folder, meta, engine)
+    with handle:
+        meta = read_meta(folder)  # a build may have been swapped in while we waited
+        if meta is None or meta.get("signature") != signature(kb):
+            return None
+        return _try_open(kb, folder, meta, engine)
+
+
+def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any], engine: Any) -> KbIndex | None:
+    if meta.get("backend") != engine.NAME:
+        return None
+    try:
+        return KbIndex(kb=kb, folder=folder, reader=engine.open(folder), meta=meta)
     except Exception:  # a corrupt or half-deleted index: the caller rebuilds it
         return None
+
+
+# ---------------------------------------------------------------- locking and leftovers
+
+
+def _lock_file(folder: Path, *, fcntl_flag: str = "LOCK_EX") -> Any:
+    """The open lock file beside ``folder``, locked (blocking); closing it unlocks."""
+    import fcntl
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    handle = (folder.parent / f"{folder.name}.lock").open("a+b")
+    try:
+        fcntl.flock(handle.fileno(), getattr(fcntl, fcntl_flag))
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """Hold the exclusive build lock of ``folder``; clear what dead builders left behind."""
+    with _lock_file(folder):
+        _remove_leftovers(folder.parent)
+        yield
+
+
+def _remove_leftovers(parent: Path) -> None:
+    """``<hash>.tmp-<pid>`` and ``<hash>.old-<pid>`` folders of processes that no longer run."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        stem, dot, suffix = name.rpartition(".")
+        kind, dash, pid = suffix.partition("-")
+        if not (dot and dash and kind in ("tmp", "old") and pid.isdigit()):
+            continue
+        if int(pid) == os.getpid() or not _alive(int(pid)):
+            shutil.rmtree(parent / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 # ---------------------------------------------------------------- building
 
 
-def schema() -> Any:
-    from whoosh import fields
+def build_index(
+    kb: KnowledgeBase, *, progress: Progress | None = None, backend: Any = None, pm: Any = None
+) -> dict[str, Any]:
+    """Rebuild the KB's index on disk (under the build lock); returns the new ``meta``.
 
-    # Few fields on purpose: every (field, term) pair is a posting to write,
-    # and whoosh's writer is pure Python.
-    return fields.Schema(
-        id=fields.ID(unique=True),
-        text=CjkText(analyzer=cjk_analyzer(), phrase=False),  # title x2, questions, keywords, tags
-        replies=CjkText(analyzer=cjk_bigram_analyzer(), phrase=False),
-        py=fields.KEYWORD(lowercase=True, scorable=True),  # pinyin runs and their initials
-        shortcut=fields.KEYWORD(lowercase=True, scorable=True),
-        stage=fields.ID(),
-        tag=fields.KEYWORD(commas=True),
-        doc=fields.STORED(),
-    )
-
-
-def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[str, Any]:
-    """Build the index from the KB files; returns the new ``meta``.
-
-    Written to a private temp folder, then swapped in, so a reader never sees
-    half an index and two builders never write the same files.
+    A location that cannot be written is a ``CstoolError`` naming it (``kb index``).
     """
-    from whoosh import index as whoosh_index
+    engine = _engine(backend, pm)
+    folder = index_dir(kb, engine.NAME)
+    try:
+        with _build_lock(folder):
+            return _build_on_disk(kb, folder, engine, progress)
+    except OSError as exc:
+        from cstool.errors import CstoolError
 
-    from .model import load_searchable, skipped_problems
+        raise CstoolError(f"无法保存搜索索引：{folder}（{_describe(exc)}）") from None
 
-    sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
-    book = load_searchable(kb)  # a broken file is left out (meta "skipped" says where), the rest is indexed
-    t2s_table = _t2s_table()
-    to_simplified = _converter(t2s_table)
-    folder = index_dir(kb)
-    folder.parent.mkdir(parents=True, exist_ok=True)
+
+def _build_on_disk(kb: KnowledgeBase, folder: Path, engine: Any, progress: Progress | None) -> dict[str, Any]:
+    """Build into a private temp folder beside ``folder``, then swap it in (the
+    caller holds the build lock), so a reader never sees half an index."""
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(folder))
     tmp = folder.parent / f"{folder.name}.tmp-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        ix = whoosh_index.create_in(str(tmp), schema(), indexname=INDEX_NAME)
-        total = len(book.entries)
-        procs = 2 if total >= PARALLEL_MIN_ENTRIES and _can_fork_workers() else 1
-        options: dict[str, Any] = {"procs": procs, "multisegment": True, "batchsize": PARALLEL_BATCH} if procs > 1 else {}
-        writer = ix.writer(limitmb=128, codec=LeanCodec(), **options)
-        pinyin = _PinyinCache()
-        for order, entry in enumerate(book.entries):
-            writer.add_document(**entry_fields(entry, order, to_simplified, pinyin))
-            if progress is not None and (order % 200 == 0 or order == total - 1):
-                progress(order + 1, total)
-        writer.commit()
-        ix.close()
-        curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
-        syllables, spellings = homophone_tables(curated)
-        stages = kb.settings.get("stages") or {}
-        meta = {
-            "format": INDEX_FORMAT,
-            "kb": str(Path(kb.root).resolve()),
-            "signature": sig,
-            "count": total,
-            "synonyms": [[to_simplified(w) for w in group] for group in book.synonyms],
-            "stages": {str(k): str(v) for k, v in dict(stages).items()},
-            "t2s": list(t2s_table),
-            "skipped": skipped_problems(kb, book),
-            "syllables": syllables,
-            "spellings": spellings,
-        }
+        docs, meta = index_documents(kb)
+        meta["backend"] = engine.NAME
+        engine.write(tmp, docs, progress)
         (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
         _swap_in(tmp, folder)
     finally:
@@ -331,59 +407,86 @@ def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[
     return meta
 
 
-def _can_fork_workers() -> bool:
-    """whoosh's multi-process writer works with fork only (it hangs under
-    forkserver, Python 3.14's default on Linux), and forking is only safe with
-    no other thread running (the interactive prompt has some): otherwise
-    write in one process."""
-    import multiprocessing
-    import threading
+def _build_in_memory(kb: KnowledgeBase, engine: Any, progress: Progress | None) -> KbIndex:
+    """An index that lives as long as this process: nothing written anywhere."""
+    docs, meta = index_documents(kb)
+    meta["backend"] = engine.NAME
+    reader = engine.memory(docs, progress)
+    return KbIndex(kb=kb, folder=index_dir(kb, engine.NAME), reader=reader, meta=meta)
 
-    return (
-        (os.cpu_count() or 1) > 1
-        and threading.active_count() == 1
-        and multiprocessing.get_start_method() == "fork"
-    )
+
+def index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
+    """Every KB entry as the backends index it (``({field: {term: frequency}}, stored doc)``,
+    document number = position = KB order), and the ``meta`` for the index."""
+    from .model import load_searchable, skipped_problems
+
+    sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
+    book = load_searchable(kb)  # a broken file is left out (meta "skipped" says where), the rest is indexed
+    t2s_table = _t2s_table()
+    to_simplified = _converter(t2s_table)
+    pinyin = _PinyinCache()
+    docs = [entry_fields(entry, order, to_simplified, pinyin) for order, entry in enumerate(book.entries)]
+    curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
+    syllables, spellings = homophone_tables(curated)
+    stages = kb.settings.get("stages") or {}
+    meta = {
+        "format": INDEX_FORMAT,
+        "kb": str(Path(kb.root).resolve()),
+        "signature": sig,
+        "count": len(docs),
+        "synonyms": [[to_simplified(w) for w in group] for group in book.synonyms],
+        "stages": {str(k): str(v) for k, v in dict(stages).items()},
+        "t2s": list(t2s_table),
+        "skipped": skipped_problems(kb, book),
+        "syllables": syllables,
+        "spellings": spellings,
+    }
+    return docs, meta
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``tmp`` (both on one file system): two renames under the build lock."""
     old = folder.parent / f"{folder.name}.old-{os.getpid()}"
-    if folder.exists():
-        with contextlib.suppress(OSError):
-            folder.rename(old)
-    with contextlib.suppress(OSError):  # another process swapped in its own fresh build first: use that
-        tmp.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+    if folder.is_dir():
+        folder.rename(old)
+    try:
+        tmp.rename(folder)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def entry_fields(
     entry: Any, order: int, to_simplified: Callable[[str], str], pinyin: _PinyinCache
-) -> dict[str, Any]:
+) -> Doc:
+    """One entry's terms per field (what every backend indexes) and its stored doc."""
+
     def text(values: Iterable[str]) -> str:
         return to_simplified("\n".join(values))
 
     curated = [entry.title, *entry.keywords, *entry.tags]
     full, initials = pinyin.terms(to_simplified(w) for w in curated)
-    return {
-        "id": entry.id,
-        "text": text([entry.title, entry.title, *entry.questions, *entry.keywords, *entry.tags]),
-        "replies": text(t for reply in entry.replies for t in reply.texts),
-        "py": " ".join(full + initials),
-        "shortcut": entry.shortcut.lower(),
-        "stage": entry.stage,
-        "tag": ",".join(entry.tags),
-        "doc": {
-            "id": entry.id,
-            "title": entry.title,
-            "stage": entry.stage,
-            "tags": list(entry.tags),
-            "shortcut": entry.shortcut,
-            "keywords": list(entry.keywords),
-            "questions": list(entry.questions),
-            "replies": [[[s.kind, s.text] for s in reply.steps] for reply in entry.replies],
-            "order": order,
-        },
+    tags = [t.strip() for t in entry.tags if t.strip()]
+    fields = {
+        "text": Counter(terms(text([entry.title, entry.title, *entry.questions, *entry.keywords, *entry.tags]))),
+        "replies": Counter(bigram_terms(text(t for reply in entry.replies for t in reply.texts))),
+        "py": Counter(full + initials),
+        "shortcut": Counter(entry.shortcut.lower().split()),
+        "stage": Counter([entry.stage] if entry.stage else []),
+        "tag": Counter(tags),
     }
+    stored = {
+        "id": entry.id,
+        "title": entry.title,
+        "stage": entry.stage,
+        "tags": list(entry.tags),
+        "shortcut": entry.shortcut,
+        "keywords": list(entry.keywords),
+        "questions": list(entry.questions),
+        "replies": [[[s.kind, s.text] for s in reply.steps] for reply in entry.replies],
+        "order": order,
+    }
+    return {name: dict(counts) for name, counts in fields.items()}, stored
 
 
 class _PinyinCache:

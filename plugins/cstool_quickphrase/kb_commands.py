@@ -75,7 +75,7 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         kb = state.kb
         if not as_json:
             require_writable(kb)
-        index = open_index(kb)
+        index = open_index(kb, pm=state.pm)
         try:
             proposals = gather(state, kb, index)
         finally:

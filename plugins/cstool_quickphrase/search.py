@@ -1,4 +1,4 @@
-"""From what the agent typed to ranked entries: query terms, the whoosh query, ranking.
+"""From what the agent typed to ranked entries: query terms, scoring, ranking.
 
 Plain functions over plain data; ``search()`` takes an open :class:`KbIndex`.
 
@@ -9,7 +9,7 @@ How a query becomes terms (see docs/search.md):
 - Latin runs (pinyin, shortcuts) are looked up in the shortcut, full-pinyin and
   initials fields; longer ones also fuzzily (one typo) on full pinyin.
 Everything is OR-ed: an entry needs no exact wording, more shared terms
-rank higher (BM25F), and curated fields (questions, title, keywords) weigh
+rank higher (TF-IDF), and curated fields (questions, title, keywords) weigh
 more than replies.
 """
 
@@ -46,7 +46,10 @@ FUZZY_MIN_LENGTH = 5
 # the entries (and more than COMMON_MIN_DOCS of them) is too common to score.
 COMMON_SHARE = 0.1
 COMMON_MIN_DOCS = 50
-MAX_CLAUSES = 16  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyou)
+MAX_CLAUSES = 16
+# Pinyin of 5+ letters may carry one typo (baoyoi -> baoyou): several
+# matching terms together weigh this much (see fuzzy_scores).
+FUZZY_BOOST = 1.5
 
 # Closeness to one of the entry's own phrasings (questions, title, keywords)
 # multiplies the BM25F score by up to 1 + this: the KB's own wording, and
@@ -267,8 +270,8 @@ def query_clauses(weights: Mapping[str, float], latin: list[str]) -> list[tuple[
 def prune_clauses(
     clauses: list[tuple[str, str, float]], doc_frequency: Callable[[str, str], int], doc_count: int
 ) -> list[tuple[str, str, float]]:
-    """The clauses worth scoring: whoosh scores every posting of every term in
-    pure Python, so a term found in a large share of the entries (的, 亲, a
+    """The clauses worth scoring: every posting of every term is scored in
+    Python, so a term found in a large share of the entries (的, 亲, a
     product name of a big KB) costs the most and ranks the least. Terms no
     entry has are dropped; common ones are dropped when rarer ones remain;
     at most ``MAX_CLAUSES`` are kept, the most telling (boost x idf) first."""
@@ -285,21 +288,17 @@ def prune_clauses(
 def score_clauses(
     index: Any, clauses: list[tuple[str, str, float]], latin: list[str], allowed: set[int] | None
 ) -> tuple[dict[int, float], dict[int, list[tuple[str, str]]]]:
-    """Whoosh's own scores (TF-IDF x boost, summed over the clauses) per document number,
-    and the Latin-field terms each document matched.
+    """TF-IDF scores (posting weight x idf x the clause's boost, summed over the
+    clauses) per document number, and the Latin-field terms each document matched.
 
     Each clause's postings (memoised by the open index) are summed into a
-    dict: the same scores as an ``Or`` query, without whoosh's union-matcher
-    tree, which costs several times more per posting in pure Python.
+    dict, whatever backend stores them: both backends rank the same.
     """
-    from whoosh.query import FuzzyTerm
-
-    searcher = index.searcher
     scores: dict[int, float] = {}
     matched: dict[int, list[tuple[str, str]]] = {}
 
-    for field, term, boost in clauses:  # TF_IDF: weight x idf, times the clause's boost
-        factor = boost * searcher.idf(field, term)
+    for field, term, boost in clauses:
+        factor = boost * index.idf(field, term)
         label = (field, term) if field in LATIN_FIELDS else None
         ids, weights = index.postings(field, term)
         if allowed is None and label is None:  # the common case, kept tight: it runs per posting
@@ -314,15 +313,40 @@ def score_clauses(
                     matched.setdefault(docnum, []).append(label)
     for word in latin:
         if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
-            fuzzy = FuzzyTerm("py", word, boost=LATIN_FIELDS["py"] * 0.5, maxdist=1, prefixlength=1)
-            m = fuzzy.matcher(searcher, searcher.context())
-            while m.is_active():
-                docnum = m.id()
+            for docnum, score in fuzzy_scores(index, "py", word).items():
                 if allowed is None or docnum in allowed:
-                    scores[docnum] = scores.get(docnum, 0.0) + m.score()
+                    scores[docnum] = scores.get(docnum, 0.0) + score
                     matched.setdefault(docnum, []).append(("py", "~" + word))
-                m.next()
     return scores, matched
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Levenshtein distance of at most 1 (one letter inserted, removed or changed)."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else a[i:] == b[i + 1 :]
+
+
+def fuzzy_scores(index: Any, field: str, word: str) -> dict[int, float]:
+    """A Latin word with one typo (baoyoi -> baoyou): the field's terms sharing its first
+    letter within one edit, scored as TF-IDF; several such terms together weigh
+    ``FUZZY_BOOST`` (one alone is scored as itself)."""
+    found = [t for t in index.terms_with_prefix(field, word[:1]) if within_one_edit(t, word)]
+    boost = FUZZY_BOOST if len(found) > 1 else 1.0
+    scores: dict[int, float] = {}
+    for term in found:
+        factor = boost * index.idf(field, term)
+        ids, weights = index.postings(field, term)
+        for docnum, weight in zip(ids, weights, strict=True):
+            scores[docnum] = scores.get(docnum, 0.0) + weight * factor
+    return scores
 
 
 def top_scores(scores: Mapping[int, float], n: int) -> list[tuple[int, float]]:
@@ -336,17 +360,14 @@ def top_scores(scores: Mapping[int, float], n: int) -> list[tuple[int, float]]:
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]
 
 
-def build_filter(stage: str | None, tag: str | None) -> Any:
-    from whoosh.query import And, Term
-
-    parts = []
-    if stage:
-        parts.append(Term("stage", stage))
-    if tag:
-        parts.append(Term("tag", tag))
-    if not parts:
-        return None
-    return parts[0] if len(parts) == 1 else And(parts)
+def allowed_docs(index: Any, stage: str | None, tag: str | None) -> set[int] | None:
+    """Document numbers with this stage and tag (None: no filter)."""
+    allowed: set[int] | None = None
+    for field, value in (("stage", stage), ("tag", tag)):
+        if value:
+            ids = set(index.postings(field, value)[0])
+            allowed = ids if allowed is None else allowed & ids
+    return allowed
 
 
 def phrasing_terms(
@@ -553,18 +574,16 @@ def search(
     if not weights and not latin:
         return []
     picks = picks or {}
-    searcher = index.searcher
     found = query_clauses(weights, latin)
     for term, boost in homophone_terms(core, latin, index).items():
         if term not in weights:  # typed correctly elsewhere in the message: already searched
             found.append(("text", term, boost * TEXT_FIELDS["text"]))
     clauses_ = prune_clauses(found, index.doc_frequency, index.count)
-    only = build_filter(stage, tag)
-    allowed = set(searcher.docs_for_query(only)) if only is not None else None
+    allowed = allowed_docs(index, stage, tag)
     scores, matched = score_clauses(index, clauses_, latin, allowed)
     pool = max(limit * 4, 20)
     best = top_scores(scores, pool)
-    results = [(score, searcher.stored_fields(docnum)["doc"], docnum) for docnum, score in best]
+    results = [(score, index.stored(docnum), docnum) for docnum, score in best]
     parts = clauses(core)
     fixed = respelled(core, latin, index)
     if fixed:

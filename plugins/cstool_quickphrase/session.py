@@ -92,9 +92,10 @@ class SearchSession:
         chat: str | None = None,
         progress: Progress | None = None,
         usage_path: Path | None = None,
+        pm: Any = None,
     ):
         self.kb = kb
-        self.index: KbIndex = open_index(kb, progress=progress)
+        self.index: KbIndex = open_index(kb, progress=progress, pm=pm)
         self.values = LazyValues(placeholders)
         self.chat = chat or DEFAULT_CHAT
         self.usage = Usage(self.index.meta.get("kb") or str(kb.root), usage_path)

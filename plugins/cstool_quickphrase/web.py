@@ -83,7 +83,7 @@ class LiveSearch:
         from .session import SearchSession
 
         try:
-            session = SearchSession(self.state.kb, self.state.placeholders)
+            session = SearchSession(self.state.kb, self.state.placeholders, pm=self.state.pm)
         except BadInput as exc:
             self.failed = sig
             self.problem = str(exc)

@@ -1,0 +1,212 @@
+"""The built-in search backend: whoosh(-reloaded) as a postings store.
+
+Everything that touches whoosh lives here (the schema, the codec, the
+writer, reading posting blocks); the ranking above it (search.py) sees only
+the backend interface documented in ``cstool_search_backends``: terms and
+their frequencies go in already analysed, document frequencies and
+``(document numbers, weights)`` come back out.
+
+whoosh pickles the schema's field classes into the index, so this module's
+import path and class names are part of the index format: keep them stable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.fields import FieldType
+from whoosh.formats import Frequency
+from whoosh.system import pack_uint
+
+NAME = "whoosh"
+INDEX_NAME = "phrases"
+# whoosh's writer is pure Python: a KB this large is written by two worker
+# processes, one segment each (1.8x faster on 2 cores; a team's usual few
+# hundred entries stay one segment, no fork).
+PARALLEL_MIN_ENTRIES = 2000
+PARALLEL_BATCH = 250  # entries per job handed to a worker
+FIELDS = ("text", "replies", "py", "shortcut", "stage", "tag")
+
+Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
+Progress = Callable[[int, int], None]
+
+
+class LeanCodec(W3Codec):
+    """Whoosh's default codec minus per-posting length statistics.
+
+    Those statistics only feed BM25's block-quality skipping; the ranking
+    scores TF-IDF from raw postings, so writing them is a fifth of the build
+    for nothing. Pickled into the index: keep this path and name stable.
+    """
+
+    length_stats = False
+
+
+class TermCounts(FieldType):
+    """A field whose value is ``{term: frequency}``, analysed before it gets here.
+
+    Posting weight = frequency (no positions, no field lengths). Pickled into
+    the index's schema: keep this path and name stable.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(Frequency(field_boost=1.0), None)
+
+    def index(self, value: Any, **kwargs: Any) -> Iterable[tuple[bytes, int, float, bytes]]:
+        for text, freq in value.items():
+            yield text.encode("utf-8"), freq, float(freq), pack_uint(freq)
+
+    def process_text(self, qstring: str, mode: str = "", **kwargs: Any) -> Iterable[str]:
+        return iter([qstring])
+
+    def self_parsing(self) -> bool:
+        return True
+
+
+def schema() -> Any:
+    from whoosh import fields
+
+    return fields.Schema(doc=fields.STORED(), **{name: TermCounts() for name in FIELDS})
+
+
+def _document(doc: Doc) -> dict[str, Any]:
+    terms, stored = doc
+    fields: dict[str, Any] = {name: counts for name, counts in terms.items() if counts}
+    fields["doc"] = stored
+    return fields
+
+
+def _fill(ix: Any, docs: Sequence[Doc], progress: Progress | None, procs: int) -> None:
+    options: dict[str, Any] = (
+        {"procs": procs, "multisegment": True, "batchsize": PARALLEL_BATCH} if procs > 1 else {}
+    )
+    writer = ix.writer(limitmb=128, codec=LeanCodec(), **options)
+    total = len(docs)
+    for n, doc in enumerate(docs):
+        writer.add_document(**_document(doc))
+        if progress is not None and (n % 200 == 0 or n == total - 1):
+            progress(n + 1, total)
+    writer.commit()
+
+
+def write(folder: Path, docs: Sequence[Doc], progress: Progress | None = None) -> None:
+    """Write the index of ``docs`` (document number = position) into the empty ``folder``."""
+    from whoosh.filedb.filestore import FileStorage
+
+    ix = FileStorage(str(folder)).create_index(schema(), indexname=INDEX_NAME)
+    procs = 2 if len(docs) >= PARALLEL_MIN_ENTRIES and can_fork_workers() else 1
+    _fill(ix, docs, progress, procs)
+    ix.close()
+
+
+def memory(docs: Sequence[Doc], progress: Progress | None = None) -> WhooshReader:
+    """An index of ``docs`` that lives as long as this process: nothing written anywhere."""
+    from whoosh.filedb.filestore import RamStorage
+
+    storage = RamStorage()
+    ix = storage.create_index(schema(), indexname=INDEX_NAME)
+    _fill(ix, docs, progress, 1)
+    return WhooshReader(storage.open_index(indexname=INDEX_NAME))
+
+
+def open(folder: Path) -> WhooshReader:  # noqa: A001 - the backend interface's name
+    from whoosh import index as whoosh_index
+
+    reader = WhooshReader(whoosh_index.open_dir(str(folder), indexname=INDEX_NAME))
+    reader.doc_count()  # touch the segment files now, not mid-search
+    return reader
+
+
+def can_fork_workers() -> bool:
+    """whoosh's multi-process writer works with fork only (it hangs under
+    forkserver, Python 3.14's default on Linux), and forking is only safe with
+    no other thread running (the interactive prompt has some): otherwise
+    write in one process."""
+    import multiprocessing
+    import threading
+
+    return (
+        (os.cpu_count() or 1) > 1
+        and threading.active_count() == 1
+        and multiprocessing.get_start_method() == "fork"
+    )
+
+
+class WhooshReader:
+    """An open whoosh index seen through the backend interface."""
+
+    def __init__(self, ix: Any):
+        self.ix = ix
+        self.searcher = ix.searcher()
+
+    def doc_count(self) -> int:
+        return int(self.searcher.doc_count_all())
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return int(self.searcher.doc_frequency(field, term))
+
+    def postings(self, field: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
+        return read_postings(self.searcher, field, term)
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        return self.searcher.stored_fields(docnum)["doc"]  # type: ignore[no-any-return]
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [fields["doc"] for fields in self.searcher.all_stored_fields()]
+
+    def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
+        reader = self.searcher.reader()
+        return [t.decode("utf-8") for t in reader.expand_prefix(field, prefix)]
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+
+def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
+    """All postings of a term over every segment: ``(document numbers, weights)``.
+
+    whoosh's matcher API costs four Python calls per posting, the largest
+    share of a query on a big KB; its W3 codec decodes each stored block into
+    two arrays anyway, so those are read directly (about 5x faster). Any
+    other matcher (another codec, a segment with deletions) takes the public
+    API, with the same result (a test compares both).
+    """
+    from array import array
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    ids = array("i")
+    weights = array("d")
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, term) not in reader:
+            continue
+        m = reader.postings(fieldname, term)
+        if type(m) is W3LeafMatcher:
+            while m.is_active():
+                m._read_ids()
+                m._read_weights()
+                ids.extend([d + offset for d in m._ids] if offset else m._ids)
+                weights.extend(array("d", m._weights))
+                m._next_block()
+        else:
+            generic_ids, generic_weights = generic_postings(m, offset)
+            ids.extend(generic_ids)
+            weights.extend(generic_weights)
+    return ids, weights
+
+
+def generic_postings(m: Any, offset: int = 0) -> tuple[list[int], list[float]]:
+    """All of a matcher's postings through whoosh's public matcher API."""
+    ids: list[int] = []
+    weights: list[float] = []
+    while m.is_active():
+        ids.append(m.id() + offset)
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
