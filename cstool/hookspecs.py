@@ -98,3 +98,38 @@ def cstool_learning_examples(kb: Any, register: Callable[..., None]) -> None:
     it with the questions of its inquiries; ``cstool kb learn`` masks phone
     numbers, addresses and names before anything reaches the KB.
     """
+
+
+@hookspec
+def cstool_search_backends(register: Callable[[str, Any], None]) -> None:
+    """Offer an engine that stores the quick-phrase search index.
+
+    Call ``register(name, backend)``; ``backend`` is an object (a module will
+    do) or a no-argument factory returning one (raise
+    :class:`cstool.errors.BadInput` there when a library is missing, naming
+    the install command). The user picks it with ``CSTOOL_SEARCH_BACKEND=name``
+    or ``search_backend = "name"`` in ``config.toml``; ``whoosh`` is built in.
+
+    The backend is only a postings store: every entry arrives already
+    analysed, and the ranking above it (query terms, synonyms, pinyin,
+    homophones, phrasing closeness, exact-wording boost, usage, rotation)
+    is the same whatever stores the terms. A backend has:
+
+    - ``NAME``: its name (also names its index folder);
+    - ``write(folder, docs, progress)``: index ``docs`` into the empty
+      ``folder``. ``docs`` is a sequence of ``(fields, stored)``: ``fields``
+      maps ``"text"``, ``"replies"``, ``"py"``, ``"shortcut"``, ``"stage"``
+      and ``"tag"`` to ``{term: frequency}``; ``stored`` is a JSON-able dict.
+      A document's number is its position in ``docs``. ``progress(done,
+      total)`` may be called while writing (or None);
+    - ``memory(docs, progress)``: the same, kept in memory; returns a reader;
+    - ``open(folder)``: a reader of what ``write`` wrote (raise on a corrupt
+      index: it is rebuilt).
+
+    A reader has ``doc_count()``, ``doc_frequency(field, term)``,
+    ``postings(field, term)`` returning ``(document numbers, weights)`` with
+    weight = the term's frequency in the document, ``stored(docnum)``,
+    ``documents()`` (every stored dict), ``terms_with_prefix(field, prefix)``
+    and ``close()``. The tantivy plugin (``plugins/cstool_tantivy``) is a
+    complete example.
+    """

@@ -1,0 +1,162 @@
+"""tantivy (the official Python bindings) as cstool's search index store.
+
+Only a postings store: the quick-phrase plugin hands over each entry's terms
+already analysed with their frequencies, and reads back document
+frequencies and ``(document numbers, weights)``, so the ranking above is the
+same as with whoosh, score for score.
+
+tantivy's Python bindings do not expose term frequencies, so each term is
+indexed as ``term<SEP><frequency>``: one walk of the term dictionary
+(``terms_with_prefix``) gives a term's document frequency and the
+frequencies present, and one search of those tokens, each with a constant
+score equal to its frequency, gives the postings with their weights. Scores
+are small whole numbers, exact in tantivy's 32-bit floats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+NAME = "tantivy"
+FIELDS = ("text", "replies", "py", "shortcut", "stage", "tag")
+SEP = "\x01"  # between a term and its frequency in an indexed token
+SPACE = "\x02"  # stands for whitespace inside a term (tokens are split at whitespace)
+TOKENIZER = "cstool_ws"
+SUBFOLDER = "tantivy"  # tantivy's own files (it has a meta.json of its own, as cstool does)
+HEAP = 256_000_000  # writer memory: a KB of 10,000s of entries stays one segment
+
+Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
+Progress = Callable[[int, int], None]
+
+
+def _schema() -> Any:
+    builder = tantivy.SchemaBuilder()
+    for name in FIELDS:
+        builder.add_text_field(name, tokenizer_name=TOKENIZER, index_option="basic")
+    builder.add_bytes_field("doc", stored=True, indexed=False)
+    builder.add_unsigned_field("order", fast=True, indexed=False)
+    return builder.build()
+
+
+def _register(index: Any) -> Any:
+    index.register_tokenizer(TOKENIZER, tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build())
+    return index
+
+
+def _encode(term: str) -> str:
+    return "".join(SPACE if c.isspace() else c for c in term.replace(SEP, ""))
+
+
+def _fill(index: Any, docs: Sequence[Doc], progress: Progress | None) -> None:
+    writer = index.writer(heap_size=HEAP, num_threads=1)
+    total = len(docs)
+    for order, (fields, stored) in enumerate(docs):
+        doc = tantivy.Document()
+        for name, counts in fields.items():
+            if counts:
+                doc.add_text(name, " ".join(f"{_encode(t)}{SEP}{n}" for t, n in counts.items()))
+        doc.add_bytes("doc", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+        doc.add_unsigned("order", order)
+        writer.add_document(doc)
+        if progress is not None and (order % 500 == 0 or order == total - 1):
+            progress(order + 1, total)
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+
+
+def write(folder: Path, docs: Sequence[Doc], progress: Progress | None = None) -> None:
+    """Index ``docs`` (document number = position) into the empty ``folder``."""
+    (folder / SUBFOLDER).mkdir()
+    _fill(_register(tantivy.Index(_schema(), path=str(folder / SUBFOLDER), reuse=False)), docs, progress)
+
+
+def memory(docs: Sequence[Doc], progress: Progress | None = None) -> TantivyReader:
+    index = _register(tantivy.Index(_schema()))
+    _fill(index, docs, progress)
+    return TantivyReader(index)
+
+
+def open(folder: Path) -> TantivyReader:  # noqa: A001 - the backend interface's name
+    return TantivyReader(_register(tantivy.Index.open(str(folder / SUBFOLDER))))
+
+
+class TantivyReader:
+    def __init__(self, index: Any):
+        self.index = index
+        self.schema = index.schema
+        self.searcher = index.searcher()
+        self.single = self.searcher.num_segments <= 1
+        self._variants: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        self._addresses: list[Any] | None = None
+
+    def doc_count(self) -> int:
+        return int(self.searcher.num_docs)
+
+    def _tokens(self, field: str, term: str) -> list[tuple[str, int]]:
+        """``[(indexed token, its frequency)]`` of a term; their document counts sum to its df."""
+        key = (field, term)
+        found = self._variants.get(key)
+        if found is None:
+            prefix = _encode(term) + SEP
+            found = [(token, count) for token, count in self.searcher.terms_with_prefix(field, prefix)]
+            self._variants[key] = found
+        return found
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return sum(count for _, count in self._tokens(field, term))
+
+    def postings(self, field: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
+        tokens = self._tokens(field, term)
+        total = sum(count for _, count in tokens)
+        if not total:
+            return [], []
+        query = tantivy.Query.boolean_query(
+            [
+                (
+                    tantivy.Occur.Should,
+                    tantivy.Query.const_score_query(
+                        tantivy.Query.term_query(self.schema, field, token, index_option="basic"),
+                        float(token.rpartition(SEP)[2]),
+                    ),
+                )
+                for token, _ in tokens
+            ]
+        )
+        hits = self.searcher.search(query, limit=total, count=False).hits
+        if self.single:
+            return [address.doc for _, address in hits], [score for score, _ in hits]
+        ids = self.searcher.fast_field_values("order", [address for _, address in hits])
+        return ids, [score for score, _ in hits]
+
+    def _address(self, docnum: int) -> Any:
+        if self.single:
+            return tantivy.DocAddress(0, docnum)
+        if self._addresses is None:
+            hits = self.searcher.search(tantivy.Query.all_query(), limit=max(1, self.doc_count()), count=False).hits
+            addresses = [address for _, address in hits]
+            orders = self.searcher.fast_field_values("order", addresses)
+            table: list[Any] = [None] * len(addresses)
+            for order, address in zip(orders, addresses, strict=True):
+                table[order] = address
+            self._addresses = table
+        return self._addresses[docnum]
+
+    def stored(self, docnum: int) -> dict[str, Any]:
+        raw = self.searcher.doc(self._address(docnum)).get_first("doc")
+        return json.loads(bytes(raw))  # type: ignore[no-any-return]
+
+    def documents(self) -> list[dict[str, Any]]:
+        return [self.stored(n) for n in range(self.doc_count())]
+
+    def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
+        found = self.searcher.terms_with_prefix(field, _encode(prefix))
+        return list(dict.fromkeys(token.rpartition(SEP)[0].replace(SPACE, " ") for token, _ in found))
+
+    def close(self) -> None:
+        self._variants.clear()
