@@ -49,3 +49,26 @@ def baselines(runs: int = 11) -> dict[str, float]:
         "python -c pass": median_ms(time_process([PY, "-c", "pass"], runs)),
         "typer hello-world": median_ms(time_process([PY, "-c", TYPER_HELLO, "--name", "x"], runs)),
     }
+
+
+def cpu_process(argv: Sequence[str], runs: int = 11, env: dict[str, str] | None = None) -> list[float]:
+    """CPU seconds (user + system) of ``argv`` as a new process, ``runs`` times (after one
+    warm-up): steadier than wall clock on a machine shared with other jobs."""
+    import resource
+
+    subprocess.run(argv, capture_output=True, env=env, check=False)
+    samples = []
+    for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(argv, capture_output=True, env=env, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        samples.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return samples
+
+
+def cpu_baselines(runs: int = 11) -> dict[str, float]:
+    """Median CPU ms of a bare interpreter and a minimal Typer app, measured now."""
+    return {
+        "python -c pass": median_ms(cpu_process([PY, "-c", "pass"], runs)),
+        "typer hello-world": median_ms(cpu_process([PY, "-c", TYPER_HELLO, "--name", "x"], runs)),
+    }

@@ -33,7 +33,7 @@ def isolated_home(tmp_path_factory, monkeypatch):
     # prompt_toolkit otherwise waits ~1 s per prompt for a cursor-position reply a pty never sends
     monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
     for var in ("CSTOOL_KB", "CSTOOL_DB", "CSTOOL_NOW", "CSTOOL_CONFIG", "CSTOOL_LOAD_PLUGINS",
-                "CSTOOL_DISABLE_PLUGINS", "CSTOOL_DEBUG", "CSTOOL_AGENT"):
+                "CSTOOL_DISABLE_PLUGINS", "CSTOOL_DEBUG", "CSTOOL_AGENT", "CSTOOL_SEARCH_BACKEND"):
         monkeypatch.delenv(var, raising=False)
     from cstool.config import load_user_config
 

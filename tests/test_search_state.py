@@ -271,11 +271,11 @@ def test_hook_cstool_kb_match_finds_known_questions_and_reports_gaps(kb):
 def test_parallel_build_of_a_large_kb_ranks_exactly_like_one_process(cli, monkeypatch):
     """A KB above PARALLEL_MIN_ENTRIES is written by two processes into several
     segments; what an agent sees must not change."""
-    from cstool_quickphrase import index
+    from cstool_quickphrase import index, whoosh_backend
 
     from cstool.kb import bundled_kb_path
 
-    if not index._can_fork_workers():
+    if not whoosh_backend.can_fork_workers():
         pytest.skip("one CPU, or multiprocessing does not fork here: the build stays in one process")
     queries = ["能便宜点吗", "啥时候发货", "破损", "bzq", "baoyou", "包郵嗎", "退款多久到账", "可以开发票吗"]
 
@@ -289,12 +289,12 @@ def test_parallel_build_of_a_large_kb_ranks_exactly_like_one_process(cli, monkey
 
     assert cli("--kb", bundled_kb_path(), "kb", "index").exit_code == 0
     one_process = results()
-    monkeypatch.setattr(index, "PARALLEL_MIN_ENTRIES", 1)
-    monkeypatch.setattr(index, "PARALLEL_BATCH", 7)
+    monkeypatch.setattr(whoosh_backend, "PARALLEL_MIN_ENTRIES", 1)
+    monkeypatch.setattr(whoosh_backend, "PARALLEL_BATCH", 7)
     assert cli("--kb", bundled_kb_path(), "kb", "index").exit_code == 0
     opened = index.open_index(KnowledgeBase(bundled_kb_path()))
     try:
-        assert len(opened.searcher.reader().leaf_readers()) > 1  # really several segments
+        assert len(opened.reader.searcher.reader().leaf_readers()) > 1  # really several segments
     finally:
         opened.close()
     parallel = results()
@@ -307,13 +307,13 @@ def test_parallel_build_of_a_large_kb_ranks_exactly_like_one_process(cli, monkey
 def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers):
     """Search reads whoosh's posting blocks directly (the fast path); over many
     blocks and segments it must see exactly what whoosh's matcher API sees."""
-    from cstool_quickphrase import index
+    from cstool_quickphrase import index, whoosh_backend
 
     if workers == 2:
-        if not index._can_fork_workers():
+        if not whoosh_backend.can_fork_workers():
             pytest.skip("one CPU, or multiprocessing does not fork here")
-        monkeypatch.setattr(index, "PARALLEL_MIN_ENTRIES", 1)
-        monkeypatch.setattr(index, "PARALLEL_BATCH", 100)
+        monkeypatch.setattr(whoosh_backend, "PARALLEL_MIN_ENTRIES", 1)
+        monkeypatch.setattr(whoosh_backend, "PARALLEL_BATCH", 100)
     root = tmp_path / "big-kb"
     (root / "phrases").mkdir(parents=True)
     (root / "kb.yaml").write_text("name: 大店\n", encoding="utf-8")
@@ -323,18 +323,18 @@ def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers
         for n in range(400)
     )
     (root / "phrases" / "many.yaml").write_text("entries:\n" + entries, encoding="utf-8")
-    opened = index.open_index(KnowledgeBase(root))
+    opened = index.open_index(KnowledgeBase(root), backend=whoosh_backend)
     try:
-        searcher = opened.searcher
+        searcher = opened.reader.searcher
         assert len(searcher.leaf_searchers()) == workers
         for field, term in [("text", "发货"), ("text", "几号"), ("replies", "商品"), ("py", "fahuo")]:
-            fast_ids, fast_weights = index.read_postings(searcher, field, term)
-            whoosh_ids, whoosh_weights = index.generic_postings(searcher.postings(field, term))
+            fast_ids, fast_weights = whoosh_backend.read_postings(searcher, field, term)
+            whoosh_ids, whoosh_weights = whoosh_backend.generic_postings(searcher.postings(field, term))
             assert len(fast_ids) > 128  # more than one stored block
             assert list(fast_ids) == whoosh_ids
             assert list(fast_weights) == whoosh_weights
             assert opened.postings(field, term) == (fast_ids, fast_weights)
-        assert [list(x) for x in index.read_postings(searcher, "text", "没有的词")] == [[], []]
+        assert [list(x) for x in whoosh_backend.read_postings(searcher, "text", "没有的词")] == [[], []]
     finally:
         opened.close()
 

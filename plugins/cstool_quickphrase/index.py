@@ -456,9 +456,7 @@ def _swap_in(tmp: Path, folder: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def entry_fields(
-    entry: Any, order: int, to_simplified: Callable[[str], str], pinyin: _PinyinCache
-) -> Doc:
+def entry_fields(entry: Any, order: int, to_simplified: Callable[[str], str], pinyin: _PinyinCache) -> Doc:
     """One entry's terms per field (what every backend indexes) and its stored doc."""
 
     def text(values: Iterable[str]) -> str:
@@ -468,7 +466,9 @@ def entry_fields(
     full, initials = pinyin.terms(to_simplified(w) for w in curated)
     tags = [t.strip() for t in entry.tags if t.strip()]
     fields = {
-        "text": Counter(terms(text([entry.title, entry.title, *entry.questions, *entry.keywords, *entry.tags]))),
+        "text": Counter(
+            terms(text([entry.title, entry.title, *entry.questions, *entry.keywords, *entry.tags]))
+        ),
         "replies": Counter(bigram_terms(text(t for reply in entry.replies for t in reply.texts))),
         "py": Counter(full + initials),
         "shortcut": Counter(entry.shortcut.lower().split()),

@@ -138,7 +138,9 @@ class TantivyReader:
         if self.single:
             return tantivy.DocAddress(0, docnum)
         if self._addresses is None:
-            hits = self.searcher.search(tantivy.Query.all_query(), limit=max(1, self.doc_count()), count=False).hits
+            hits = self.searcher.search(
+                tantivy.Query.all_query(), limit=max(1, self.doc_count()), count=False
+            ).hits
             addresses = [address for _, address in hits]
             orders = self.searcher.fast_field_values("order", addresses)
             table: list[Any] = [None] * len(addresses)
