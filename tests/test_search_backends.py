@@ -160,7 +160,9 @@ def test_tantivy_postings_are_whooshs_postings(tmp_path, monkeypatch):
             for field, term in [("text", doc["title"][:2]), ("stage", doc["stage"]), ("py", "baoyou")]:
                 w_ids, w_weights = whoosh.postings(field, term)
                 t_ids, t_weights = tantivy.postings(field, term)
-                assert sorted(zip(w_ids, w_weights)) == sorted(zip(t_ids, t_weights)), (field, term)
+                assert sorted(zip(w_ids, w_weights, strict=True)) == sorted(
+                    zip(t_ids, t_weights, strict=True)
+                ), (field, term)
                 assert whoosh.doc_frequency(field, term) == tantivy.doc_frequency(field, term)
                 checked += len(w_ids)
         assert checked > 100

@@ -190,7 +190,8 @@ def index_command(ctx: typer.Context) -> None:
     elapsed = time.perf_counter() - start
     where = index_dir(kb, meta["backend"])
     print(
-        f"已重建搜索索引：{meta['count']} 条，用时 {elapsed:.2f} 秒（{meta['backend']}，{where}）", file=sys.stderr
+        f"已重建搜索索引：{meta['count']} 条，用时 {elapsed:.2f} 秒（{meta['backend']}，{where}）",
+        file=sys.stderr,
     )
 
 
