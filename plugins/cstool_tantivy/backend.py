@@ -16,6 +16,7 @@ are small whole numbers, exact in tantivy's 32-bit floats.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -48,7 +49,12 @@ def _register(index: Any) -> Any:
     return index
 
 
+_ODD = re.compile(r"[\s\x01]")
+
+
 def _encode(term: str) -> str:
+    if _ODD.search(term) is None:  # nearly every term: CJK characters and bigrams, pinyin
+        return term
     return "".join(SPACE if c.isspace() else c for c in term.replace(SEP, ""))
 
 
