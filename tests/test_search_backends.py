@@ -172,3 +172,26 @@ def test_tantivy_postings_are_whooshs_postings(tmp_path, monkeypatch):
     finally:
         whoosh.close()
         tantivy.close()
+
+
+def test_only_the_chosen_backend_is_imported_and_only_when_searching(tmp_path):
+    """`--help` imports no backend; a tantivy search imports neither whoosh nor asyncio;
+    a whoosh search does not import asyncio (whoosh's cached_property dependency would)."""
+    import os
+
+    probe = (
+        "import sys, io, contextlib; from cstool.cli import run\n"
+        "with contextlib.redirect_stdout(io.StringIO()): code = run(sys.argv[1:])\n"
+        "print(code, sorted(m for m in ('whoosh', 'tantivy', 'asyncio') if m in sys.modules))"
+    )
+
+    def loaded(backend: str, *args: str) -> str:
+        env = dict(os.environ, CSTOOL_HOME=str(tmp_path), CSTOOL_SEARCH_BACKEND=backend)
+        proc = subprocess.run(
+            [sys.executable, "-c", probe, *args], capture_output=True, text=True, env=env, timeout=120
+        )
+        return proc.stdout.strip()
+
+    assert loaded("tantivy", "--help") == "0 []"
+    assert loaded("tantivy", "search", "包邮", "--json") == "0 ['tantivy']"
+    assert loaded("whoosh", "search", "包邮", "--json") == "0 ['whoosh']"
