@@ -41,6 +41,7 @@ META_FILE = "meta.json"
 PINYIN_SOURCES = ("title", "keywords", "tags")
 MAX_PINYIN_RUN = 4
 POSTINGS_MEMO = 2_000_000  # postings an open index keeps decoded (~24 MB)
+STORED_MEMO = 5_000  # entries an open index keeps decoded
 MAX_META_BYTES = 64 * 1024 * 1024  # meta.json is ~100 KB (the t2s table); larger is not ours
 
 Progress = Callable[[int, int], None]
@@ -161,6 +162,7 @@ class KbIndex:
     )
     _postings_held: int = 0
     _prefixes: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+    _stored: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
 
     @property
     def backend(self) -> str:
@@ -214,7 +216,13 @@ class KbIndex:
         return found
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self.reader.stored(docnum)  # type: ignore[no-any-return]
+        """An entry as stored, memoised (the best 20 of every keystroke are read)."""
+        found = self._stored.get(docnum)
+        if found is None:
+            if len(self._stored) >= STORED_MEMO:
+                self._stored.clear()
+            found = self._stored[docnum] = self.reader.stored(docnum)
+        return found
 
     def t2s(self) -> dict[str, str]:
         """Traditional -> simplified, per character (built from zhconv at index time)."""
