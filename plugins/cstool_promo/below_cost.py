@@ -61,13 +61,19 @@ def coupon_options(campaign: Campaign) -> list[frozenset[str]]:
 
 def unit_price_of(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int] | None:
     """The cheapest unit of ``sku`` in this cart and the index of its line."""
+    priced = _priced(campaign, cart, sku)
+    return None if priced is None else (priced[0], priced[1])
+
+
+def _priced(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int, Decimal, int] | None:
+    """:func:`unit_price_of` with that line's ``paid`` and ``qty`` (what a witness keeps)."""
     q = quote(campaign, cart, lean=True)
     best = None
     for line in q.lines:
         if line.sku == sku:
             cheapest = from_cents(to_cents(line.paid) // line.qty)
             if best is None or cheapest < best[0]:
-                best = (cheapest, line.index)
+                best = (cheapest, line.index, line.paid, line.qty)
     return best
 
 
@@ -214,19 +220,40 @@ def floor_price(
         elif rule.level == "bundle" and product.sku in rule.items:  # type: ignore[attr-defined]
             low = min(low, _bundle_share(campaign, rule, product))
     order_rules = [r for r in active if r.level == "order"]
+    befores = _befores(campaign, at, order_rules, scopes)
     take = Decimal(0)
-    for index, rule in enumerate(order_rules):
+    for rule in order_rules:
         if product.sku in scopes[rule.id]:
-            before = _taken_before(order_rules[:index], scopes, scopes[rule.id])
+            before = befores[rule.id]
             take += min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
     best_coupon = Decimal(0)  # at most one coupon per order
     for rule in active:
         if rule.level == "coupon" and product.sku in scopes[rule.id]:
-            before = _taken_before(order_rules, scopes, scopes[rule.id])
+            before = befores[rule.id]
             best_coupon = max(
                 best_coupon, min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
             )
     return low - take - best_coupon - Decimal("0.01")
+
+
+def _befores(
+    campaign: Campaign, at: datetime, order_rules: list, scopes: dict[str, frozenset[str]]
+) -> dict[str, Decimal | None]:
+    """:func:`_taken_before` for each order-level rule (its earlier ones) and coupon (every one) at ``at``.
+
+    It depends on the rules only, not on the SKU, so it is worked out once per instant.
+    """
+    key = ("befores", at)
+    found = campaign.memo.get(key)
+    if found is None:
+        found = {}
+        for index, rule in enumerate(order_rules):
+            found[rule.id] = _taken_before(order_rules[:index], scopes, scopes[rule.id])
+        for rule_id in scopes:
+            if rule_id not in found:
+                found[rule_id] = _taken_before(order_rules, scopes, scopes[rule_id])
+        campaign.memo[key] = found
+    return found
 
 
 def _taken_before(earlier: list, scopes: dict[str, frozenset[str]], scope: frozenset[str]) -> Decimal | None:
@@ -360,15 +387,14 @@ def lowest_prices(
 
 
 def _improve(
-    campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int] | None, found: dict
+    campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict
 ) -> bool:
     """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
     if priced is None:
         return False
     best = found.get(sku)
     if best is None or priced[0] < best.unit_price:
-        line = quote(campaign, cart, lean=True).lines[priced[1]]
-        found[sku] = Witness(sku, priced[0], cart, line.paid, line.qty)
+        found[sku] = Witness(sku, priced[0], cart, priced[2], priced[3])
     return found[sku].unit_price <= 0  # a unit never pays less than 0: no later cart can improve
 
 
@@ -381,7 +407,7 @@ def _search_cart(
         if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
             continue  # the coupon's threshold is out of reach: same as holding none
         cart = Cart(items=lines, at=at, coupons=coupons)
-        if _improve(campaign, product.sku, cart, unit_price_of(campaign, cart, product.sku), found):
+        if _improve(campaign, product.sku, cart, _priced(campaign, cart, product.sku), found):
             return True
     return False
 
@@ -462,14 +488,14 @@ def _price_twice(
 ) -> bool:
     """Holding ``held`` first; without only if that could change the result (see :func:`_search_large`)."""
     with_coupon = Cart(items=lines, at=at, coupons=held)
-    priced = unit_price_of(campaign, with_coupon, product.sku)
+    priced = _priced(campaign, with_coupon, product.sku)
     if priced is None:
         return False
     best = found.get(product.sku)
     if best is not None and priced[0] >= best.unit_price:
         return False
     without = Cart(items=lines, at=at, coupons=frozenset())
-    plain = unit_price_of(campaign, without, product.sku)
+    plain = _priced(campaign, without, product.sku)
     if plain is not None and plain[0] <= priced[0]:
         return _improve(campaign, product.sku, without, plain, found)
     return _improve(campaign, product.sku, with_coupon, priced, found)
@@ -477,4 +503,13 @@ def _price_twice(
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:
     q = quote(campaign, witness.cart)
-    return "、".join(describe(campaign.rule(a.rule), campaign.title) for a in q.applied if a.amount)  # type: ignore[arg-type]
+    return "、".join(_described(campaign, a.rule) for a in q.applied if a.amount)
+
+
+def _described(campaign: Campaign, rule_id: str) -> str:
+    """A rule's description, remembered per campaign (every finding names the same few rules)."""
+    key = ("describe", rule_id)
+    found = campaign.memo.get(key)
+    if found is None:
+        found = campaign.memo[key] = describe(campaign.rule(rule_id), campaign.title)
+    return found

@@ -285,7 +285,6 @@ def _price(
 
 
 def _next(campaign: Campaign, rule: Rule, step: object) -> NextTier:
-    scope_text = getattr(rule, "scope_text", None)
     return NextTier(
         rule.id,
         step.need,  # type: ignore[attr-defined]
@@ -293,8 +292,18 @@ def _next(campaign: Campaign, rule: Rule, step: object) -> NextTier:
         step.gives,  # type: ignore[attr-defined]
         getattr(step, "extra", None),
         getattr(step, "gift", None),
-        scope_text(campaign.title) if scope_text is not None else "",
+        _scope_text(campaign, rule),
     )
+
+
+def _scope_text(campaign: Campaign, rule: Rule) -> str:
+    """The rule's scope in words (remembered per campaign: a wide scope names hundreds of items)."""
+    key = ("scope_text", rule.id)
+    found = campaign.memo.get(key)
+    if found is None:
+        scope_text = getattr(rule, "scope_text", None)
+        found = campaign.memo[key] = scope_text(campaign.title) if scope_text is not None else ""
+    return found
 
 
 def _applied(rule: Rule, amount: Decimal, reward: object, lean: bool = False) -> Applied:
