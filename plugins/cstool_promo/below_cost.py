@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -387,7 +387,7 @@ def lowest_prices(
 
 
 def _improve(
-    campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict
+    sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict
 ) -> bool:
     """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
     if priced is None:
@@ -398,8 +398,17 @@ def _improve(
     return found[sku].unit_price <= 0  # a unit never pays less than 0: no later cart can improve
 
 
+Pricer = Callable[[Cart], "tuple[Decimal, int, Decimal, int] | None"]
+
+
 def _search_cart(
-    campaign: Campaign, product: Product, lines: tuple, at: datetime, options: list, found: dict
+    campaign: Campaign,
+    product: Product,
+    lines: tuple,
+    at: datetime,
+    options: list,
+    found: dict,
+    pricer: Pricer | None = None,
 ) -> bool:
     """Try one cart holding each coupon option in turn (the first strictly cheaper one is kept)."""
     worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
@@ -407,7 +416,8 @@ def _search_cart(
         if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
             continue  # the coupon's threshold is out of reach: same as holding none
         cart = Cart(items=lines, at=at, coupons=coupons)
-        if _improve(campaign, product.sku, cart, _priced(campaign, cart, product.sku), found):
+        priced = pricer(cart) if pricer is not None else _priced(campaign, cart, product.sku)
+        if _improve(product.sku, cart, priced, found):
             return True
     return False
 
@@ -435,6 +445,11 @@ def _search_large(
     """
     thresholds = [getattr(campaign.rule(c), "at", 0) for c in held]
     lowest_at = min(thresholds) if thresholds else None
+
+    def pricer(cart: Cart) -> tuple[Decimal, int, Decimal, int] | None:
+        # the engine's own figures, without building a quote (prune.PriceFloor.paid; no bundle applies)
+        return bounds.priced(cart.items, cart.coupons or frozenset(), product.sku)
+
     for qty in range(1, max_units + 1):
         pool = _pool(campaign, product, at, qty, groups)
         room = min(max_units - qty, max_fill)
@@ -476,29 +491,29 @@ def _search_large(
             if limit is not None and low >= limit:
                 continue  # no unit of it can pay less here: nothing to learn from this cart
             if not reachable:
-                if _search_cart(campaign, product, lines, at, options, found):
+                if _search_cart(campaign, product, lines, at, options, found, pricer):
                     return
                 continue
-            if _price_twice(campaign, product, lines, at, held, found):
+            if _price_twice(product, lines, at, held, found, pricer):
                 return
 
 
 def _price_twice(
-    campaign: Campaign, product: Product, lines: tuple, at: datetime, held: frozenset[str], found: dict
+    product: Product, lines: tuple, at: datetime, held: frozenset[str], found: dict, pricer: Pricer
 ) -> bool:
     """Holding ``held`` first; without only if that could change the result (see :func:`_search_large`)."""
     with_coupon = Cart(items=lines, at=at, coupons=held)
-    priced = _priced(campaign, with_coupon, product.sku)
+    priced = pricer(with_coupon)
     if priced is None:
         return False
     best = found.get(product.sku)
     if best is not None and priced[0] >= best.unit_price:
         return False
     without = Cart(items=lines, at=at, coupons=frozenset())
-    plain = _priced(campaign, without, product.sku)
+    plain = pricer(without)
     if plain is not None and plain[0] <= priced[0]:
-        return _improve(campaign, product.sku, without, plain, found)
-    return _improve(campaign, product.sku, with_coupon, priced, found)
+        return _improve(product.sku, without, plain, found)
+    return _improve(product.sku, with_coupon, priced, found)
 
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:

@@ -27,9 +27,14 @@ from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 
+from cstool.money import round_cent
+
+from .allocate import from_cents, split_cents, to_cents
 from .engine import _best_unit_prices, active_rules
 from .model import Campaign, CartLine, Product
 from .rules import Coupon, Tiered
+
+Item = Product | CartLine  # what the bounds read of an item: sku, price, category, title
 
 
 def _cents(amount: Decimal | int) -> int:
@@ -60,6 +65,17 @@ class PriceFloor:
             for r in self.order
         }
         self._coupon_cents = [(_cents(r.at), float(_cents(r.off))) for r in self.coupons]  # type: ignore[attr-defined]
+        self._exact_tiers: dict[str, list[tuple[int, int | None, Decimal | None]]] = {
+            r.id: [
+                (
+                    _cents(t.at) if r.basis == "amount" else int(t.at),  # type: ignore[attr-defined]
+                    _cents(t.off) if t.off is not None else None,
+                    t.discount,
+                )
+                for t in r.tiers  # type: ignore[attr-defined]
+            ]
+            for r in self.order
+        }
         self._members: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._l1: dict[tuple[str, int], int] = {}
         self.bundles_of: dict[str, list] = {}
@@ -67,7 +83,7 @@ class PriceFloor:
             for sku in bundle.items:  # type: ignore[attr-defined]
                 self.bundles_of.setdefault(sku, []).append(bundle)
 
-    def members(self, product: Product) -> tuple[frozenset[int], frozenset[int]]:
+    def members(self, product: Item) -> tuple[frozenset[int], frozenset[int]]:
         """The positions of the order-level rules and of the coupons whose scope holds ``product``."""
         found = self._members.get(product.sku)
         if found is None:
@@ -79,7 +95,7 @@ class PriceFloor:
             self._members[product.sku] = found
         return found
 
-    def l1(self, product: Product, qty: int) -> int:
+    def l1(self, product: Item, qty: int) -> int:
         """The exact L1 amount in cents of ``qty`` units of ``product`` with no bundle."""
         key = (product.sku, qty)
         found = self._l1.get(key)
@@ -87,6 +103,80 @@ class PriceFloor:
             prices = _best_unit_prices(self.items, product.sku, [product.price] * qty)
             found = self._l1[key] = sum(_cents(p) for _, p in prices)
         return found
+
+    def paid(self, lines: tuple[CartLine, ...], held: frozenset[str]) -> list[int]:
+        """Exactly what each line pays, in cents, as :func:`.engine.quote` prices it (no bundle applying).
+
+        Only for a campaign whose order-level rules and coupons are the built-in
+        ones (``usable``) and a cart holding only ``held`` coupons where no active
+        bundle can be formed: then the engine's steps are the L1 prices, each
+        满减 in file order split over its scope by what is owed, and the one
+        coupon saving most; the same integer arithmetic is done here without
+        building a quote.
+        """
+        l1 = [self.l1(ln, ln.qty) for ln in lines]
+        owed = list(l1)
+        members = [self.members(ln) for ln in lines]
+        span = range(len(lines))
+        for i, rule in enumerate(self.order):
+            scope = [k for k in span if i in members[k][0]]
+            if not scope:
+                continue
+            amount = sum(l1[k] for k in scope)
+            qty = sum(lines[k].qty for k in scope)
+            weights = [owed[k] for k in scope]
+            reward = self._exact_reward(rule, amount, qty, sum(weights))  # type: ignore[arg-type]
+            if reward is None:
+                continue
+            take = max(0, min(reward, sum(weights)))
+            if take:
+                for k, share in zip(scope, split_cents(take, weights), strict=True):
+                    owed[k] -= share
+        best: tuple[int, list[int]] | None = None
+        for j, rule in enumerate(self.coupons):
+            if rule.id not in held:
+                continue
+            scope = [k for k in span if j in members[k][1]]
+            if not scope or sum(l1[k] for k in scope) < self._coupon_cents[j][0]:
+                continue
+            saving = max(0, min(int(self._coupon_cents[j][1]), sum(owed[k] for k in scope)))
+            if saving > 0 and (best is None or saving > best[0]):
+                best = (saving, scope)
+        if best is not None:
+            saving, scope = best
+            for k, share in zip(scope, split_cents(saving, [owed[k] for k in scope]), strict=True):
+                owed[k] -= share
+        return owed
+
+    def priced(self, lines: tuple[CartLine, ...], held: frozenset[str], sku: str) -> tuple[Decimal, int, Decimal, int] | None:
+        """The cheapest unit of ``sku``, its line's index, ``paid`` and ``qty`` (what :func:`.below_cost._priced` gives)."""
+        best = None
+        for index, (line, cents) in enumerate(zip(lines, self.paid(lines, held), strict=True)):
+            if line.sku == sku:
+                cheapest = from_cents(cents // line.qty)
+                if best is None or cheapest < best[0]:
+                    best = (cheapest, index, from_cents(cents), line.qty)
+        return best
+
+    def _exact_reward(self, rule: Tiered, amount: int, qty: int, owed: int) -> int | None:
+        """:meth:`.rules.Tiered.reward` in cents (None: no tier reached)."""
+        measure = amount if rule.basis == "amount" else qty
+        best = None
+        for tier in self._exact_tiers[rule.id]:
+            if tier[0] <= measure and (best is None or tier[0] >= best[0]):
+                best = tier
+        if best is None:
+            return None
+        at, off, discount = best
+        if rule.repeat:
+            total = off * (measure // at)  # type: ignore[operator]
+            return min(total, _cents(rule.cap)) if rule.cap is not None else total
+        if off is not None:
+            return off
+        if discount is not None:
+            owed_yuan = from_cents(owed)
+            return owed - to_cents(round_cent(owed_yuan * discount / 10))
+        return 0
 
     def bundle_applies(self, units: dict[str, int]) -> bool:
         """Whether some active bundle can be formed from ``units`` (only bundles naming one of them can)."""
