@@ -126,31 +126,38 @@ def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[
     return found
 
 
-def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: list) -> list[Product]:
+def _pool(
+    campaign: Campaign, target: Product, at: datetime, qty: int, groups: list, shared: dict | None = None
+) -> list[Product]:
     """Other items worth adding next to ``target``: all of a small catalog, else representatives.
 
     In a large catalog only items sharing an order-level scope with ``target``
     (or a bundle) can change what it pays; of each group of look-alikes we take
     the cheapest and the first that lands on or above each threshold.
+    ``shared`` (one per target and instant) keeps what does not depend on ``qty``.
     """
     if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
         return [p for p in campaign.catalog.values() if p.sku != target.sku]
+    if shared is None:
+        shared = {}
+    if "groups" not in shared:
+        mine = shared["mine"] = _scopes(campaign, target, at)
+        shared["thresholds"] = _thresholds(campaign, at, mine)
+        shared["groups"] = [g for g in groups if g[0] & mine]
+    mine, groups = shared["mine"], shared["groups"]
     partners = {
         s
         for r in campaign.rules
         if r.level == "bundle" and is_active(r, at) and target.sku in r.items  # type: ignore[attr-defined]
         for s in r.items  # type: ignore[attr-defined]
     }
-    mine = _scopes(campaign, target, at)
-    deficits = sorted({t - target.price * qty for t in _thresholds(campaign, at, mine)})
+    deficits = sorted({t - target.price * qty for t in shared["thresholds"]})
     chosen = (
         {p.sku: p for p in campaign.catalog.values() if p.sku in partners and p.sku != target.sku}
         if partners
         else {}
     )
-    for scopes, members, prices in groups:  # members sorted by price: the first at or above, by bisection
-        if not scopes & mine:
-            continue
+    for _, members, prices in groups:  # members sorted by price: the first at or above, by bisection
         first = 1 if members[0].sku == target.sku else 0
         if first >= len(members):
             continue
@@ -450,8 +457,9 @@ def _search_large(
         # the engine's own figures, without building a quote (prune.PriceFloor.paid; no bundle applies)
         return bounds.priced(cart.items, cart.coupons or frozenset(), product.sku)
 
+    shared: dict = {}
     for qty in range(1, max_units + 1):
-        pool = _pool(campaign, product, at, qty, groups)
+        pool = _pool(campaign, product, at, qty, groups, shared)
         room = min(max_units - qty, max_fill)
         target_line = _line(product, qty)
         target_worth = product.price * qty

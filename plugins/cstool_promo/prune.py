@@ -77,6 +77,7 @@ class PriceFloor:
             for r in self.order
         }
         self._members: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
+        self._rewards: dict[tuple[int, int, int], float] = {}
         self._l1: dict[tuple[str, int], int] = {}
         self.bundles_of: dict[str, list] = {}
         for bundle in self.bundles:
@@ -212,11 +213,14 @@ class PriceFloor:
         in_p, coupons_p = self.members(other) if other is not None else (frozenset(), frozenset())
         owed_p = float(x)
         taken = 0.0
+        rewards = self._rewards
         for i in sorted(in_t | in_p):
-            rule = self.order[i]
             has_t, has_p = i in in_t, i in in_p
             amount = (a_t if has_t else 0) + (x if has_p else 0)
-            reward = self._reward(rule, amount, (qty if has_t else 0) + (1 if has_p else 0))  # type: ignore[arg-type]
+            units = (qty if has_t else 0) + (1 if has_p else 0)
+            reward = rewards.get((i, amount, units))
+            if reward is None:  # a pure function of these three: remembered
+                reward = rewards[(i, amount, units)] = self._reward(self.order[i], amount, units)  # type: ignore[arg-type]
             if reward <= 0:
                 continue
             if has_t:
@@ -274,18 +278,37 @@ class PriceFloor:
                 found = cuts_of[key] = (sorted(breaks), monotone)
             return found
 
+        first_dead: dict[tuple, int] = {}  # scopes seen once: their lowest dead L1 price, stretch not yet known
+
+        def settle(key: tuple, x: int) -> None:
+            stretches, monotone = cuts(key)
+            if monotone:
+                where = (key, bisect_right(stretches, x))
+                if where not in dead or x < dead[where]:
+                    dead[where] = x
+
         def test(product: Product) -> Decimal | None:
             key = self.members(product)
-            stretches, monotone = cuts(key)
             x = self.l1(product, 1)
-            where = (key, bisect_right(stretches, x))
-            if monotone and where in dead and dead[where] <= x:
-                return None
+            if key in first_dead:  # a second item with these scopes: now the stretches are worth knowing
+                settle(key, first_dead.pop(key))
+                seen.add(key)
+            if key in seen:
+                stretches, monotone = cuts(key)
+                where = (key, bisect_right(stretches, x))
+                if monotone and where in dead and dead[where] <= x:
+                    return None
             low = self.bound(target, qty, product, held)
             if low < ceiling:
+                if key not in seen:
+                    seen.add(key)
                 return low
-            if monotone and (where not in dead or x < dead[where]):
-                dead[where] = x
+            if key in seen:
+                settle(key, x)
+            else:
+                first_dead[key] = x
             return None
+
+        seen: set[tuple] = set()
 
         return test
