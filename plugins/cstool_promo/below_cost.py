@@ -126,20 +126,25 @@ def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[
     return found
 
 
-def _pool(
-    campaign: Campaign, target: Product, at: datetime, qty: int, groups: list, shared: dict | None = None
-) -> list[Product]:
+def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: list) -> list[Product]:
     """Other items worth adding next to ``target``: all of a small catalog, else representatives.
 
     In a large catalog only items sharing an order-level scope with ``target``
     (or a bundle) can change what it pays; of each group of look-alikes we take
     the cheapest and the first that lands on or above each threshold.
-    ``shared`` (one per target and instant) keeps what does not depend on ``qty``.
     """
     if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
         return [p for p in campaign.catalog.values() if p.sku != target.sku]
-    if shared is None:
-        shared = {}
+    return list(_pool_large(campaign, target, at, qty, groups, {}))
+
+
+def _pool_large(
+    campaign: Campaign, target: Product, at: datetime, qty: int, groups: list, shared: dict
+) -> Iterator[Product]:
+    """:func:`_pool` of a large catalog, one item at a time in the same order (the search often stops early).
+
+    ``shared`` (one per target and instant) keeps what does not depend on ``qty``.
+    """
     if "groups" not in shared:
         mine = shared["mine"] = _scopes(campaign, target, at)
         shared["thresholds"] = _thresholds(campaign, at, mine)
@@ -152,24 +157,27 @@ def _pool(
         for s in r.items  # type: ignore[attr-defined]
     }
     deficits = sorted({t - target.price * qty for t in shared["thresholds"]})
-    chosen = (
-        {p.sku: p for p in campaign.catalog.values() if p.sku in partners and p.sku != target.sku}
-        if partners
-        else {}
-    )
+    chosen: set[str] = set()
+    if partners:
+        for p in campaign.catalog.values():
+            if p.sku in partners and p.sku != target.sku:
+                chosen.add(p.sku)
+                yield p
     for _, members, prices in groups:  # members sorted by price: the first at or above, by bisection
         first = 1 if members[0].sku == target.sku else 0
         if first >= len(members):
             continue
-        chosen.setdefault(members[first].sku, members[first])
+        if members[first].sku not in chosen:
+            chosen.add(members[first].sku)
+            yield members[first]
         # a deficit at or below the cheapest member picks the cheapest (just taken); above the dearest, none
         for deficit in deficits[bisect_right(deficits, prices[0]) : bisect_right(deficits, prices[-1])]:
             i = bisect_left(prices, deficit)
             if i < len(members) and members[i].sku == target.sku:
                 i += 1
-            if i < len(members):
-                chosen.setdefault(members[i].sku, members[i])
-    return list(chosen.values())
+            if i < len(members) and members[i].sku not in chosen:
+                chosen.add(members[i].sku)
+                yield members[i]
 
 
 def _carts(
@@ -459,7 +467,7 @@ def _search_large(
 
     shared: dict = {}
     for qty in range(1, max_units + 1):
-        pool = _pool(campaign, product, at, qty, groups, shared)
+        pool = _pool_large(campaign, product, at, qty, groups, shared)
         room = min(max_units - qty, max_fill)
         target_line = _line(product, qty)
         target_worth = product.price * qty
@@ -468,7 +476,7 @@ def _search_large(
             if ceiling is not None and bounds.usable and room >= 1
             else None
         )
-        for other in [None, *(pool if room >= 1 else [])]:
+        for other in itertools.chain([None], pool if room >= 1 else ()):
             bundled = product.sku in bounds.bundles_of or (
                 other is not None and other.sku in bounds.bundles_of
             )
@@ -482,6 +490,9 @@ def _search_large(
                 low = viable(other)
                 if low is None:
                     continue  # cannot go under the cost next to this item
+                best = found.get(product.sku)
+                if best is not None and low >= best.unit_price:
+                    continue  # (the same test as below, before building the cart)
             worth = target_worth + (other.price if other is not None else 0)
             reachable = lowest_at is not None and lowest_at <= worth
             options = [frozenset(), held] if reachable else [frozenset()]
@@ -525,7 +536,7 @@ def _price_twice(
 
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:
-    q = quote(campaign, witness.cart)
+    q = quote(campaign, witness.cart, lean=True)  # the same amounts; only the rules' ids are needed
     return "、".join(_described(campaign, a.rule) for a in q.applied if a.amount)
 
 

@@ -450,10 +450,7 @@ def _price_items(
         for line, (rule_id, price) in zip(units, best, strict=True):
             add(line, rule_id, 1, price)
 
-    if lean:
-        return
     for rule in [*bundles, *item_rules]:
         if savings.get(rule.id):
-            applied.append(
-                Applied(rule.id, rule.type, rule.level, savings[rule.id], describe(rule, campaign.title))
-            )
+            label = "" if lean else describe(rule, campaign.title)
+            applied.append(Applied(rule.id, rule.type, rule.level, savings[rule.id], label))

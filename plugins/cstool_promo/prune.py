@@ -34,6 +34,7 @@ from .engine import _best_unit_prices, active_rules
 from .model import Campaign, CartLine, Product
 from .rules import Coupon, Tiered
 
+_NONE: frozenset[int] = frozenset()
 Item = Product | CartLine  # what the bounds read of an item: sku, price, category, title
 
 
@@ -78,6 +79,8 @@ class PriceFloor:
         }
         self._members: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
         self._rewards: dict[tuple[int, int, int], float] = {}
+        self._others: dict[str, tuple[int, frozenset[int], frozenset[int], dict[int, float]]] = {}
+        self._targets: dict[tuple, tuple[int, frozenset[int], dict[int, float], list[tuple[int, int, float]]]] = {}
         self._l1: dict[tuple[str, int], int] = {}
         self.bundles_of: dict[str, list] = {}
         for bundle in self.bundles:
@@ -119,34 +122,49 @@ class PriceFloor:
         owed = list(l1)
         members = [self.members(ln) for ln in lines]
         span = range(len(lines))
-        for i, rule in enumerate(self.order):
+        touched = members[0][0].union(*(m[0] for m in members[1:]))
+        for i in sorted(touched):  # the order-level rules in file order, those whose scope holds a line
             scope = [k for k in span if i in members[k][0]]
-            if not scope:
-                continue
-            amount = sum(l1[k] for k in scope)
-            qty = sum(lines[k].qty for k in scope)
-            weights = [owed[k] for k in scope]
-            reward = self._exact_reward(rule, amount, qty, sum(weights))  # type: ignore[arg-type]
+            amount = qty = owing = 0
+            for k in scope:
+                amount += l1[k]
+                qty += lines[k].qty
+                owing += owed[k]
+            reward = self._exact_reward(self.order[i], amount, qty, owing)  # type: ignore[arg-type]
             if reward is None:
                 continue
-            take = max(0, min(reward, sum(weights)))
-            if take:
-                for k, share in zip(scope, split_cents(take, weights), strict=True):
+            take = reward if reward < owing else owing
+            if take <= 0:
+                continue
+            if len(scope) == 1:  # split_cents over one part gives it all
+                owed[scope[0]] -= take
+            else:
+                for k, share in zip(scope, split_cents(take, [owed[k] for k in scope]), strict=True):
                     owed[k] -= share
         best: tuple[int, list[int]] | None = None
         for j, rule in enumerate(self.coupons):
             if rule.id not in held:
                 continue
             scope = [k for k in span if j in members[k][1]]
-            if not scope or sum(l1[k] for k in scope) < self._coupon_cents[j][0]:
+            if not scope:
                 continue
-            saving = max(0, min(int(self._coupon_cents[j][1]), sum(owed[k] for k in scope)))
+            amount = owing = 0
+            for k in scope:
+                amount += l1[k]
+                owing += owed[k]
+            at, off = self._coupon_cents[j]
+            if amount < at:
+                continue
+            saving = max(0, min(int(off), owing))
             if saving > 0 and (best is None or saving > best[0]):
                 best = (saving, scope)
         if best is not None:
             saving, scope = best
-            for k, share in zip(scope, split_cents(saving, [owed[k] for k in scope]), strict=True):
-                owed[k] -= share
+            if len(scope) == 1:
+                owed[scope[0]] -= saving
+            else:
+                for k, share in zip(scope, split_cents(saving, [owed[k] for k in scope]), strict=True):
+                    owed[k] -= share
         return owed
 
     def priced(self, lines: tuple[CartLine, ...], held: frozenset[str], sku: str) -> tuple[Decimal, int, Decimal, int] | None:
@@ -207,34 +225,37 @@ class PriceFloor:
 
     def bound(self, target: Product, qty: int, other: Product | None, held: frozenset[str]) -> Decimal:
         """No unit of ``target`` in the cart ``(other:1, target:qty)`` holding ``held`` pays less than this."""
-        a_t = self.l1(target, qty)
-        x = self.l1(other, 1) if other is not None else 0
-        in_t, coupons_t = self.members(target)
-        in_p, coupons_p = self.members(other) if other is not None else (frozenset(), frozenset())
+        a_t, in_t, alone, coupons = self._target(target, qty, held)
+        if other is not None:
+            x, in_p, coupons_p, alone_p = self._other(other)
+        else:
+            x, in_p, coupons_p, alone_p = 0, _NONE, _NONE, {}
         owed_p = float(x)
         taken = 0.0
         rewards = self._rewards
-        for i in sorted(in_t | in_p):
-            has_t, has_p = i in in_t, i in in_p
-            amount = (a_t if has_t else 0) + (x if has_p else 0)
-            units = (qty if has_t else 0) + (1 if has_p else 0)
-            reward = rewards.get((i, amount, units))
+        for i in sorted(in_t | in_p) if in_p else alone:
+            if i not in in_p:  # the target's alone: all of its (positive) reward, at most a_t
+                taken += alone[i]
+                continue
+            if i not in in_t:  # the other item's alone: it owes less for the rules after
+                reward = alone_p[i]
+                if reward > 0:
+                    owed_p = owed_p - reward if owed_p > reward else 0.0
+                continue
+            amount = a_t + x
+            reward = rewards.get((i, amount, qty + 1))  # type: ignore[assignment]
             if reward is None:  # a pure function of these three: remembered
-                reward = rewards[(i, amount, units)] = self._reward(self.order[i], amount, units)  # type: ignore[arg-type]
+                reward = rewards[(i, amount, qty + 1)] = self._reward(self.order[i], amount, qty + 1)
             if reward <= 0:
                 continue
-            if has_t:
-                share = reward * a_t / (a_t + owed_p) + 1 if has_p and a_t + owed_p > 0 else reward
-                taken += min(share, a_t)
-            if has_p:
-                owed_p = max(0.0, owed_p - reward)
+            whole = a_t + owed_p
+            share = reward * a_t / whole + 1 if whole > 0 else reward
+            taken += share if share < a_t else a_t
+            owed_p = owed_p - reward if owed_p > reward else 0.0
         best_coupon = 0.0
-        for i in coupons_t:
-            if self.coupons[i].id not in held:
-                continue
+        for i, at, off in coupons:
             has_p = i in coupons_p
             amount = a_t + (x if has_p else 0)
-            at, off = self._coupon_cents[i]
             if amount < at:
                 continue
             share = off * a_t / (a_t + owed_p) + 1 if has_p and a_t + owed_p > 0 else off
@@ -243,6 +264,36 @@ class PriceFloor:
         if paid <= 0:
             return Decimal(0)
         return Decimal(int(paid // qty)) / 100
+
+    def _other(self, other: Product) -> tuple[int, frozenset[int], frozenset[int], dict[int, float]]:
+        """What :meth:`bound` needs of the other item: its L1 price, scopes, and each rule's reward on it alone."""
+        found = self._others.get(other.sku)
+        if found is None:
+            x = self.l1(other, 1)
+            in_p, coupons_p = self.members(other)
+            alone = {i: self._reward(self.order[i], x, 1) for i in in_p}
+            found = self._others[other.sku] = (x, in_p, coupons_p, alone)
+        return found
+
+    def _target(
+        self, target: Product, qty: int, held: frozenset[str]
+    ) -> tuple[int, frozenset[int], dict[int, float], list[tuple[int, int, float]]]:
+        """What :meth:`bound` needs of ``target:qty`` whatever the other item: its L1 amount, its
+        order-level rules, each one's reward on ``target`` alone, and the coupons it can hold."""
+        key = (target.sku, qty, held)
+        found = self._targets.get(key)
+        if found is None:
+            a_t = self.l1(target, qty)
+            in_t, coupons_t = self.members(target)
+            alone = {}  # each rule's take from the target alone: its reward when positive, at most a_t
+            for i in sorted(in_t):
+                reward = self._reward(self.order[i], a_t, qty)
+                alone[i] = min(reward, a_t) if reward > 0 else 0.0
+            coupons = [
+                (i, *self._coupon_cents[i]) for i in sorted(coupons_t) if self.coupons[i].id in held
+            ]
+            found = self._targets[key] = (a_t, in_t, alone, coupons)
+        return found
 
     def viable(
         self, target: Product, qty: int, held: frozenset[str], ceiling: Decimal
@@ -288,8 +339,8 @@ class PriceFloor:
                     dead[where] = x
 
         def test(product: Product) -> Decimal | None:
-            key = self.members(product)
-            x = self.l1(product, 1)
+            x, in_p, coupons_p, _ = self._other(product)
+            key = (in_p, coupons_p)
             if key in first_dead:  # a second item with these scopes: now the stretches are worth knowing
                 settle(key, first_dead.pop(key))
                 seen.add(key)
