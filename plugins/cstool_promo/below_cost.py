@@ -145,11 +145,14 @@ def _pool_large(
 
     ``shared`` (one per target and instant) keeps what does not depend on ``qty``.
     """
-    if "groups" not in shared:
+    if "mine" not in shared:
         mine = shared["mine"] = _scopes(campaign, target, at)
         shared["thresholds"] = _thresholds(campaign, at, mine)
-        shared["groups"] = [g for g in groups if g[0] & mine]
-    mine, groups = shared["mine"], shared["groups"]
+    mine = shared["mine"]
+    if "groups" in shared:
+        relevant = shared["groups"]
+    else:  # the groups sharing a scope with the target, found as they are needed (kept once all are known)
+        relevant = _sharing(groups, mine, shared)
     partners = {
         s
         for r in campaign.rules
@@ -163,7 +166,7 @@ def _pool_large(
             if p.sku in partners and p.sku != target.sku:
                 chosen.add(p.sku)
                 yield p
-    for _, members, prices in groups:  # members sorted by price: the first at or above, by bisection
+    for _, members, prices in relevant:  # members sorted by price: the first at or above, by bisection
         first = 1 if members[0].sku == target.sku else 0
         if first >= len(members):
             continue
@@ -178,6 +181,16 @@ def _pool_large(
             if i < len(members) and members[i].sku not in chosen:
                 chosen.add(members[i].sku)
                 yield members[i]
+
+
+def _sharing(groups: list, mine: frozenset[str], shared: dict) -> Iterator[tuple]:
+    """The groups with a scope in ``mine``, in order; the whole list is kept in ``shared`` once walked through."""
+    found = []
+    for group in groups:
+        if group[0] & mine:
+            found.append(group)
+            yield group
+    shared["groups"] = found
 
 
 def _carts(
@@ -380,7 +393,7 @@ def lowest_prices(
     for at in time_points(campaign):
         groups = [] if small else _groups(campaign, at)
         scopes = rule_scopes(campaign, at)
-        bounds = PriceFloor(campaign, at)
+        bounds = price_floor(campaign, at)
         for product in campaign.catalog.values():
             if product.cost is None:
                 continue
@@ -401,9 +414,7 @@ def lowest_prices(
     return found
 
 
-def _improve(
-    sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict
-) -> bool:
+def _improve(sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict) -> bool:
     """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
     if priced is None:
         return False
@@ -536,8 +547,25 @@ def _price_twice(
 
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:
-    q = quote(campaign, witness.cart, lean=True)  # the same amounts; only the rules' ids are needed
-    return "、".join(_described(campaign, a.rule) for a in q.applied if a.amount)
+    cart = witness.cart
+    bounds = price_floor(campaign, cart.at)
+    units: dict[str, int] = {}
+    for line in cart.items:
+        units[line.sku] = units.get(line.sku, 0) + line.qty
+    if bounds.usable and cart.coupons is not None and not bounds.bundle_applies(units):
+        ids = bounds.applied(cart.items, cart.coupons)  # what the quote applies, without building one
+    else:
+        ids = [a.rule for a in quote(campaign, cart, lean=True).applied if a.amount]
+    return "、".join(_described(campaign, rule_id) for rule_id in ids)
+
+
+def price_floor(campaign: Campaign, at: datetime) -> PriceFloor:
+    """The :class:`.prune.PriceFloor` of ``campaign`` at ``at`` (one per instant, kept in the campaign's memo)."""
+    key = ("floor", at)
+    found = campaign.memo.get(key)
+    if found is None:
+        found = campaign.memo[key] = PriceFloor(campaign, at)
+    return found
 
 
 def _described(campaign: Campaign, rule_id: str) -> str:

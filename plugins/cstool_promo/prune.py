@@ -78,9 +78,10 @@ class PriceFloor:
             for r in self.order
         }
         self._members: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
-        self._rewards: dict[tuple[int, int, int], float] = {}
         self._others: dict[str, tuple[int, frozenset[int], frozenset[int], dict[int, float]]] = {}
-        self._targets: dict[tuple, tuple[int, frozenset[int], dict[int, float], list[tuple[int, int, float]]]] = {}
+        self._targets: dict[
+            tuple, tuple[int, frozenset[int], dict[int, float], list[tuple[int, int, float]]]
+        ] = {}
         self._l1: dict[tuple[str, int], int] = {}
         self.bundles_of: dict[str, list] = {}
         for bundle in self.bundles:
@@ -108,7 +109,9 @@ class PriceFloor:
             found = self._l1[key] = sum(_cents(p) for _, p in prices)
         return found
 
-    def paid(self, lines: tuple[CartLine, ...], held: frozenset[str]) -> list[int]:
+    def paid(
+        self, lines: tuple[CartLine, ...], held: frozenset[str], took: list[str] | None = None
+    ) -> list[int]:
         """Exactly what each line pays, in cents, as :func:`.engine.quote` prices it (no bundle applying).
 
         Only for a campaign whose order-level rules and coupons are the built-in
@@ -116,7 +119,9 @@ class PriceFloor:
         bundle can be formed: then the engine's steps are the L1 prices, each
         满减 in file order split over its scope by what is owed, and the one
         coupon saving most; the same integer arithmetic is done here without
-        building a quote.
+        building a quote. ``took`` (when given) receives the ids of the
+        order-level rules and the coupon that took something, in the order the
+        quote lists them.
         """
         l1 = [self.l1(ln, ln.qty) for ln in lines]
         owed = list(l1)
@@ -136,6 +141,8 @@ class PriceFloor:
             take = reward if reward < owing else owing
             if take <= 0:
                 continue
+            if took is not None:
+                took.append(self.order[i].id)
             if len(scope) == 1:  # split_cents over one part gives it all
                 owed[scope[0]] -= take
             else:
@@ -157,9 +164,11 @@ class PriceFloor:
                 continue
             saving = max(0, min(int(off), owing))
             if saving > 0 and (best is None or saving > best[0]):
-                best = (saving, scope)
+                best, best_id = (saving, scope), rule.id
         if best is not None:
             saving, scope = best
+            if took is not None:
+                took.append(best_id)
             if len(scope) == 1:
                 owed[scope[0]] -= saving
             else:
@@ -167,7 +176,9 @@ class PriceFloor:
                     owed[k] -= share
         return owed
 
-    def priced(self, lines: tuple[CartLine, ...], held: frozenset[str], sku: str) -> tuple[Decimal, int, Decimal, int] | None:
+    def priced(
+        self, lines: tuple[CartLine, ...], held: frozenset[str], sku: str
+    ) -> tuple[Decimal, int, Decimal, int] | None:
         """The cheapest unit of ``sku``, its line's index, ``paid`` and ``qty`` (what :func:`.below_cost._priced` gives)."""
         best = None
         for index, (line, cents) in enumerate(zip(lines, self.paid(lines, held), strict=True)):
@@ -176,6 +187,21 @@ class PriceFloor:
                 if best is None or cheapest < best[0]:
                     best = (cheapest, index, from_cents(cents), line.qty)
         return best
+
+    def applied(self, lines: tuple[CartLine, ...], held: frozenset[str]) -> list[str]:
+        """The ids of the rules that take something from this cart, in the order ``quote().applied`` lists them.
+
+        The item-level rules that price some unit below its list price (file
+        order), then what :meth:`paid` records. Only where :meth:`paid` applies.
+        """
+        ids: set[str] = set()
+        for line in lines:
+            for rule_id, price in _best_unit_prices(self.items, line.sku, [line.price] * line.qty):
+                if rule_id is not None and price < line.price:
+                    ids.add(rule_id)
+        took = [r.id for r in self.items if r.id in ids]
+        self.paid(lines, held, took)
+        return took
 
     def _exact_reward(self, rule: Tiered, amount: int, qty: int, owed: int) -> int | None:
         """:meth:`.rules.Tiered.reward` in cents (None: no tier reached)."""
@@ -232,7 +258,6 @@ class PriceFloor:
             x, in_p, coupons_p, alone_p = 0, _NONE, _NONE, {}
         owed_p = float(x)
         taken = 0.0
-        rewards = self._rewards
         for i in sorted(in_t | in_p) if in_p else alone:
             if i not in in_p:  # the target's alone: all of its (positive) reward, at most a_t
                 taken += alone[i]
@@ -242,10 +267,7 @@ class PriceFloor:
                 if reward > 0:
                     owed_p = owed_p - reward if owed_p > reward else 0.0
                 continue
-            amount = a_t + x
-            reward = rewards.get((i, amount, qty + 1))  # type: ignore[assignment]
-            if reward is None:  # a pure function of these three: remembered
-                reward = rewards[(i, amount, qty + 1)] = self._reward(self.order[i], amount, qty + 1)
+            reward = self._reward(self.order[i], a_t + x, qty + 1)  # type: ignore[arg-type]
             if reward <= 0:
                 continue
             whole = a_t + owed_p
@@ -289,9 +311,7 @@ class PriceFloor:
             for i in sorted(in_t):
                 reward = self._reward(self.order[i], a_t, qty)
                 alone[i] = min(reward, a_t) if reward > 0 else 0.0
-            coupons = [
-                (i, *self._coupon_cents[i]) for i in sorted(coupons_t) if self.coupons[i].id in held
-            ]
+            coupons = [(i, *self._coupon_cents[i]) for i in sorted(coupons_t) if self.coupons[i].id in held]
             found = self._targets[key] = (a_t, in_t, alone, coupons)
         return found
 
@@ -329,7 +349,9 @@ class PriceFloor:
                 found = cuts_of[key] = (sorted(breaks), monotone)
             return found
 
-        first_dead: dict[tuple, int] = {}  # scopes seen once: their lowest dead L1 price, stretch not yet known
+        first_dead: dict[
+            tuple, int
+        ] = {}  # scopes seen once: their lowest dead L1 price, stretch not yet known
 
         def settle(key: tuple, x: int) -> None:
             stretches, monotone = cuts(key)
