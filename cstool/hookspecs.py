@@ -38,12 +38,13 @@ def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str | Non
     """
 
 
-@hookspec
-def cstool_promo_rule_types(register: Callable[[str, Any], None]) -> None:
-    """Add promotion rule types (e.g. 第二件半价) to ``cstool promo``.
+@hookspec(historic=True)
+def cstool_add_hookspecs(pm: pluggy.PluginManager) -> None:
+    """Add the hook specifications a plugin owns: ``pm.add_hookspecs(module)`` (as pytest's ``pytest_addhooks``).
 
-    Call ``register(type_name, rule_class)``; the promo plugin documents the
-    interface a rule class implements.
+    Called for every plugin as it is registered (a historic hook), so a
+    plugin's own hooks are known before any implementation of them is checked;
+    hooks only one plugin calls (``cstool_promo_rule_types``) live in that plugin.
     """
 
 

@@ -10,6 +10,13 @@ __version__ = "0.1.0"
 
 
 @hookimpl
+def cstool_add_hookspecs(pm):
+    from . import hookspecs
+
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def cstool_register_commands(app):
     from .commands import GROUP_HELP, make_group
 
