@@ -18,9 +18,9 @@ def cstool_add_hookspecs(pm):
 
 @hookimpl
 def cstool_register_commands(app):
-    from .commands import GROUP_HELP, make_group
+    from .commands import register
 
-    app.add_typer(make_group(), name="promo", help=GROUP_HELP)
+    register(app)
 
 
 @hookimpl
