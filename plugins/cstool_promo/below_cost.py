@@ -24,6 +24,7 @@ from decimal import Decimal
 
 from .allocate import from_cents, to_cents
 from .engine import quote
+from .levels import BundleRule, is_bundle, is_item, is_scoped
 from .model import Campaign, Cart, CartLine, Product
 from .prune import PriceFloor
 from .rules import describe, is_active
@@ -84,11 +85,7 @@ def _line(product: Product, qty: int) -> CartLine:
 def _scopes(campaign: Campaign, product: Product, at: datetime) -> frozenset[str]:
     """The order-level rules and coupons active at ``at`` whose scope holds ``product``."""
     probe = _line(product, 1)
-    return frozenset(
-        r.id
-        for r in campaign.rules
-        if r.level in ("order", "coupon") and is_active(r, at) and r.in_scope(probe)  # type: ignore[attr-defined]
-    )
+    return frozenset(r.id for r in campaign.rules if is_scoped(r) and is_active(r, at) and r.in_scope(probe))
 
 
 def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list[Product], list[Decimal]]]:
@@ -99,10 +96,10 @@ def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list
         for rule in campaign.rules:
             if not is_active(rule, at):
                 continue
-            if rule.level == "item":
-                marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)  # type: ignore[attr-defined]
-            elif rule.level == "bundle":
-                marks.append(product.sku in rule.items)  # type: ignore[attr-defined]
+            if is_item(rule):
+                marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)
+            elif is_bundle(rule):
+                marks.append(product.sku in rule.items)
         key = (_scopes(campaign, product, at), product.category, tuple(marks))
         groups.setdefault(key, []).append(product)
     found = []
@@ -122,7 +119,9 @@ def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[
             if getattr(rule, "basis", "amount") == "amount":
                 found.append(Decimal(tier.at))
         if rule.level in ("coupon", "shipping"):
-            found.append(rule.at)  # type: ignore[attr-defined]
+            threshold = getattr(rule, "at", None)  # (a plugin's coupon may have none)
+            if threshold is not None:
+                found.append(threshold)
     return found
 
 
@@ -156,8 +155,8 @@ def _pool_large(
     partners = {
         s
         for r in campaign.rules
-        if r.level == "bundle" and is_active(r, at) and target.sku in r.items  # type: ignore[attr-defined]
-        for s in r.items  # type: ignore[attr-defined]
+        if is_bundle(r) and is_active(r, at) and target.sku in r.items
+        for s in r.items
     }
     deficits = sorted({t - target.price * qty for t in shared["thresholds"]})
     chosen: set[str] = set()
@@ -213,9 +212,9 @@ def _carts(
 def rule_scopes(campaign: Campaign, at: datetime) -> dict[str, frozenset[str]]:
     """For each order-level rule and coupon active at ``at``: the catalog SKUs in its scope."""
     return {
-        r.id: frozenset(p.sku for p in campaign.catalog.values() if r.in_scope(_line(p, 1)))  # type: ignore[attr-defined]
+        r.id: frozenset(p.sku for p in campaign.catalog.values() if r.in_scope(_line(p, 1)))
         for r in campaign.rules
-        if r.level in ("order", "coupon") and is_active(r, at)
+        if is_scoped(r) and is_active(r, at)
     }
 
 
@@ -241,11 +240,11 @@ def floor_price(
     active = [r for r in campaign.rules if is_active(r, at)]
     low = product.price
     for rule in active:
-        if rule.level == "item":
-            price = rule.unit_prices(product.sku, [product.price])[0]  # type: ignore[attr-defined]
+        if is_item(rule):
+            price = rule.unit_prices(product.sku, [product.price])[0]
             if price is not None:
                 low = min(low, max(price, Decimal(0)))
-        elif rule.level == "bundle" and product.sku in rule.items:  # type: ignore[attr-defined]
+        elif is_bundle(rule) and product.sku in rule.items:
             low = min(low, _bundle_share(campaign, rule, product))
     order_rules = [r for r in active if r.level == "order"]
     befores = _befores(campaign, at, order_rules, scopes)
@@ -307,8 +306,9 @@ def _most_share(rule: object, unit: Decimal, before: Decimal | None) -> Decimal:
     grows no faster than the amount.
     """
     tiers = getattr(rule, "tiers", None)
-    if tiers is None:  # a coupon
-        return min(unit, _prorata(rule.off, unit, rule.at, before))  # type: ignore[attr-defined]
+    if tiers is None:  # a coupon (one of a plugin's type without off and at: the whole unit)
+        off, at = getattr(rule, "off", None), getattr(rule, "at", None)
+        return unit if off is None or at is None else min(unit, _prorata(off, unit, at, before))
     repeat, cap = getattr(rule, "repeat", False), getattr(rule, "cap", None)
     by_amount = getattr(rule, "basis", "amount") == "amount"
     most = Decimal(0)
@@ -333,9 +333,9 @@ def _prorata(
 ) -> Decimal:
     """``(off or per) × unit / (at - before)``; without a usable bound, ``off`` (or the whole unit)."""
     rate = per if per is not None else off
-    if before is None or at - before <= 0:
+    if rate is None or before is None or at - before <= 0:
         return off if off is not None else unit
-    share = rate * unit / (at - before)  # type: ignore[operator]
+    share = rate * unit / (at - before)
     return min(share, off) if off is not None else share
 
 
@@ -351,25 +351,26 @@ def _most_taken(rule: object, unit: Decimal | None) -> Decimal | None:
     return max((t.off or Decimal(0)) for t in tiers)
 
 
-def _bundle_share(campaign: Campaign, rule: object, product: Product) -> Decimal:
+def _bundle_share(campaign: Campaign, rule: BundleRule, product: Product) -> Decimal:
     """The most a unit of ``product`` can get off inside one bundle instance: its pro-rata share."""
-    items = rule.items  # type: ignore[attr-defined]
+    items = rule.items
     if any(s not in campaign.catalog for s in items):
         return Decimal(0)
     total = sum(campaign.catalog[s].price * q for s, q in items.items())
     if total <= 0:
         return Decimal(0)
-    return max(Decimal(0), rule.price * product.price / total - Decimal("0.01"))  # type: ignore[attr-defined]
+    return max(Decimal(0), rule.price * product.price / total - Decimal("0.01"))
 
 
 def default_max_units(campaign: Campaign) -> int:
     """Enough units to fill any bundle or quantity tier once, at least 3, at most 6."""
     need = 3
     for rule in campaign.rules:
-        if rule.level == "bundle":
-            need = max(need, sum(rule.items.values()) + 1)  # type: ignore[attr-defined]
+        if is_bundle(rule):
+            need = max(need, sum(rule.items.values()) + 1)
+        tiers = getattr(rule, "tiers", None) or ()
         if getattr(rule, "basis", None) == "quantity":
-            need = max(need, max(int(t.at) for t in rule.tiers))  # type: ignore[attr-defined]
+            need = max(need, max(int(t.at) for t in tiers))
         limit = getattr(rule, "limit_per_order", None)
         if limit:
             need = max(need, limit + 1)
@@ -410,8 +411,12 @@ def lowest_prices(
             ceiling = product.cost if only_below_cost else None
             _search_large(campaign, product, at, max_units, max_fill, groups, held, bounds, ceiling, found)
     if only_below_cost:
-        return {s: w for s, w in found.items() if w.unit_price < campaign.catalog[s].cost}  # type: ignore[operator]
+        return {s: w for s, w in found.items() if _below(w.unit_price, campaign.catalog[s].cost)}
     return found
+
+
+def _below(price: Decimal, cost: Decimal | None) -> bool:
+    return cost is not None and price < cost
 
 
 def _improve(sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict) -> bool:

@@ -6,7 +6,12 @@ Imported at every start of cstool, so only Typer and the core CLI at module leve
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
+
+if TYPE_CHECKING:  # (typing only: the command modules load on every start)
+    from decimal import Decimal
+
+    from .model import Campaign, Cart
 
 import typer
 
@@ -36,7 +41,7 @@ RegionOpt = Annotated[
 JsonOpt = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
-def _campaign(ctx: typer.Context, arg: str, catalog: Path | None = None) -> Any:
+def _campaign(ctx: typer.Context, arg: str, catalog: Path | None = None) -> Campaign:
     from .model import load_campaign, resolve_campaign_path
     from .registry import collect_rule_types
 
@@ -46,20 +51,30 @@ def _campaign(ctx: typer.Context, arg: str, catalog: Path | None = None) -> Any:
 
 
 def _cart(
-    campaign: Any,
+    campaign: Campaign,
     cart: Path | None,
     items: list[str] | None,
     at: str | None,
     region: str | None,
-    **extra: Any,
-) -> Any:
+    shipping_fee: Decimal | None = None,
+    coupons: list[str] | None = None,
+) -> Cart:
     from .model import load_cart_data, make_cart
 
     data = load_cart_data(cart) if cart is not None else None
-    return make_cart(campaign, data=data, path=cart, items=items or [], at=at, region=region, **extra)
+    return make_cart(
+        campaign,
+        data=data,
+        path=cart,
+        items=items or [],
+        at=at,
+        region=region,
+        shipping_fee=shipping_fee,
+        coupons=coupons,
+    )
 
 
-def _refuse_unchecked(ctx: typer.Context, camp: Any, force: bool) -> None:
+def _refuse_unchecked(ctx: typer.Context, camp: Campaign, force: bool) -> None:
     """A campaign ``promo check`` rejects is not quoted (exit 1), unless ``--force`` (with a warning)."""
     from cstool.output import info
 

@@ -31,6 +31,7 @@ from cstool.money import round_cent
 
 from .allocate import from_cents, split_cents, to_cents
 from .engine import _best_unit_prices, active_rules
+from .levels import is_bundle, is_item
 from .model import Campaign, CartLine, Product
 from .rules import Coupon, Tiered
 
@@ -47,33 +48,34 @@ class PriceFloor:
 
     def __init__(self, campaign: Campaign, at: datetime):
         active = active_rules(campaign, at)
-        self.order = [r for r in active if r.level == "order"]
-        self.coupons = [r for r in active if r.level == "coupon"]
-        self.bundles = [r for r in active if r.level == "bundle"]
-        self.items = [r for r in active if r.level == "item"]
-        self.usable = all(type(r) is Tiered for r in self.order) and all(
-            type(r) is Coupon for r in self.coupons
-        )
+        order = [r for r in active if r.level == "order"]
+        coupons = [r for r in active if r.level == "coupon"]
+        self.bundles = [r for r in active if is_bundle(r)]
+        self.items = [r for r in active if is_item(r)]
+        self.usable = all(type(r) is Tiered for r in order) and all(type(r) is Coupon for r in coupons)
+        # only consulted when usable: then every order-level rule is a Tiered and every coupon a Coupon
+        self.order = [r for r in order if isinstance(r, Tiered)] if self.usable else []
+        self.coupons = [r for r in coupons if isinstance(r, Coupon)] if self.usable else []
         self._tiers: dict[str, list[tuple[int, int | None, float | None]]] = {
             r.id: [
                 (
-                    _cents(t.at) if r.basis == "amount" else int(t.at),  # type: ignore[attr-defined]
+                    _cents(t.at) if r.basis == "amount" else int(t.at),
                     _cents(t.off) if t.off is not None else None,
                     float(1 - t.discount / 10) if t.discount is not None else None,
                 )
-                for t in r.tiers  # type: ignore[attr-defined]
+                for t in r.tiers
             ]
             for r in self.order
         }
-        self._coupon_cents = [(_cents(r.at), float(_cents(r.off))) for r in self.coupons]  # type: ignore[attr-defined]
+        self._coupon_cents = [(_cents(r.at), float(_cents(r.off))) for r in self.coupons]
         self._exact_tiers: dict[str, list[tuple[int, int | None, Decimal | None]]] = {
             r.id: [
                 (
-                    _cents(t.at) if r.basis == "amount" else int(t.at),  # type: ignore[attr-defined]
+                    _cents(t.at) if r.basis == "amount" else int(t.at),
                     _cents(t.off) if t.off is not None else None,
                     t.discount,
                 )
-                for t in r.tiers  # type: ignore[attr-defined]
+                for t in r.tiers
             ]
             for r in self.order
         }
@@ -85,7 +87,7 @@ class PriceFloor:
         self._l1: dict[tuple[str, int], int] = {}
         self.bundles_of: dict[str, list] = {}
         for bundle in self.bundles:
-            for sku in bundle.items:  # type: ignore[attr-defined]
+            for sku in bundle.items:
                 self.bundles_of.setdefault(sku, []).append(bundle)
 
     def members(self, product: Item) -> tuple[frozenset[int], frozenset[int]]:
@@ -94,8 +96,8 @@ class PriceFloor:
         if found is None:
             probe = CartLine(product.sku, 1, product.price, product.category, product.title)
             found = (
-                frozenset(i for i, r in enumerate(self.order) if r.in_scope(probe)),  # type: ignore[attr-defined]
-                frozenset(i for i, r in enumerate(self.coupons) if r.in_scope(probe)),  # type: ignore[attr-defined]
+                frozenset(i for i, r in enumerate(self.order) if r.in_scope(probe)),
+                frozenset(i for i, c in enumerate(self.coupons) if c.in_scope(probe)),
             )
             self._members[product.sku] = found
         return found
@@ -135,7 +137,7 @@ class PriceFloor:
                 amount += l1[k]
                 qty += lines[k].qty
                 owing += owed[k]
-            reward = self._exact_reward(self.order[i], amount, qty, owing)  # type: ignore[arg-type]
+            reward = self._exact_reward(self.order[i], amount, qty, owing)
             if reward is None:
                 continue
             take = reward if reward < owing else owing
@@ -214,7 +216,7 @@ class PriceFloor:
             return None
         at, off, discount = best
         if rule.repeat:
-            total = off * (measure // at)  # type: ignore[operator]
+            total = (off or 0) * (measure // at)  # (a 每满 tier always has off)
             return min(total, _cents(rule.cap)) if rule.cap is not None else total
         if off is not None:
             return off
@@ -241,7 +243,7 @@ class PriceFloor:
             return 0.0
         at, off, rate = best
         if rule.repeat:
-            total = float(off * (measure // at))  # type: ignore[operator]
+            total = float((off or 0) * (measure // at))  # (a 每满 tier always has off)
             return min(total, float(_cents(rule.cap))) if rule.cap is not None else total
         if off is not None:
             return float(off)
@@ -267,7 +269,7 @@ class PriceFloor:
                 if reward > 0:
                     owed_p = owed_p - reward if owed_p > reward else 0.0
                 continue
-            reward = self._reward(self.order[i], a_t + x, qty + 1)  # type: ignore[arg-type]
+            reward = self._reward(self.order[i], a_t + x, qty + 1)
             if reward <= 0:
                 continue
             whole = a_t + owed_p
@@ -339,9 +341,9 @@ class PriceFloor:
                 monotone = True
                 for i in in_p:
                     rule = self.order[i]
-                    if rule.repeat:  # type: ignore[attr-defined]
+                    if rule.repeat:
                         monotone = False
-                    if rule.basis == "amount":  # type: ignore[attr-defined]
+                    if rule.basis == "amount":
                         shift = a_t if i in in_t else 0
                         breaks.update(at - shift for at, _, _ in self._tiers[rule.id])
                 for i in coupons_p & coupons_t:
