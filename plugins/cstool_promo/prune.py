@@ -351,9 +351,10 @@ class PriceFloor:
                 found = cuts_of[key] = (sorted(breaks), monotone)
             return found
 
-        first_dead: dict[
-            tuple, int
-        ] = {}  # scopes seen once: their lowest dead L1 price, stretch not yet known
+        # scopes seen once: their lowest dead L1 price (the stretch is worked out on a second sighting)
+        first_dead: dict[tuple, int] = {}
+
+        seen: set[tuple] = set()  # scopes whose stretches are known (or worth knowing)
 
         def settle(key: tuple, x: int) -> None:
             stretches, monotone = cuts(key)
@@ -383,7 +384,5 @@ class PriceFloor:
             else:
                 first_dead[key] = x
             return None
-
-        seen: set[tuple] = set()
 
         return test
