@@ -22,6 +22,10 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+.PHONY: fuzz
+fuzz: install  ## the CLI fuzz at length: CSTOOL_FUZZ_N (default 5000), CSTOOL_FUZZ_SEED, CSTOOL_FUZZ_STRICT=1
+	CSTOOL_FUZZ_N=$${CSTOOL_FUZZ_N:-5000} $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz_cli.py
+
 lint: install
 	$(BIN)/ruff check cstool plugins tests bench
 	$(BIN)/mypy cstool

@@ -90,6 +90,12 @@ def search_command(
 ) -> None:
     """搜索快捷短语：买家原话（能便宜点吗）、关键词（催付）、拼音（baoyou）或首字母（bzq）都可以。"""
     text = " ".join(query or []).strip()
+    if text:
+        from .search import cut_query
+
+        text, note = cut_query(text)
+        if note:
+            print(note, file=sys.stderr)
     if interactive or (not text and sys.stdin.isatty()):
         from .interactive import run_interactive
 

@@ -19,7 +19,8 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ MAX_PINYIN_RUN = 4
 PARALLEL_MIN_ENTRIES = 2000
 PARALLEL_BATCH = 250  # entries per job handed to a worker
 POSTINGS_MEMO = 2_000_000  # postings an open index keeps decoded (~24 MB)
+MAX_META_BYTES = 64 * 1024 * 1024  # meta.json is ~100 KB (the t2s table); larger is not ours
 
 Progress = Callable[[int, int], None]
 
@@ -86,13 +88,55 @@ def signature(kb: KnowledgeBase) -> list[list[Any]]:
 
 
 def read_meta(folder: Path) -> dict[str, Any] | None:
+    """``meta.json`` if it is ours and well-formed; anything else (missing, truncated,
+    hand-edited, wrong types) is None, which means "rebuild"."""
     try:
-        meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with (folder / META_FILE).open("rb") as handle:
+            raw = handle.read(MAX_META_BYTES + 1)
+        if len(raw) > MAX_META_BYTES:
+            return None
+        meta = json.loads(raw)
+    except (OSError, ValueError, RecursionError):
         return None
+    return meta if _meta_is_valid(meta) else None
+
+
+def _meta_is_valid(meta: Any) -> bool:
+    def strings(values: Any) -> bool:
+        return isinstance(values, list) and all(isinstance(v, str) for v in values)
+
     if not isinstance(meta, dict) or meta.get("format") != INDEX_FORMAT:
-        return None
-    return meta
+        return False
+    count, sig, t2s = meta.get("count"), meta.get("signature"), meta.get("t2s")
+    stages, synonyms = meta.get("stages"), meta.get("synonyms")
+    return (
+        isinstance(meta.get("kb"), str)
+        and type(count) is int
+        and count >= 0
+        and isinstance(sig, list)
+        and all(
+            isinstance(row, list)
+            and len(row) == 3
+            and isinstance(row[0], str)
+            and all(type(n) is int for n in row[1:])
+            for row in sig
+        )
+        and isinstance(synonyms, list)
+        and all(strings(group) for group in synonyms)
+        and isinstance(stages, dict)
+        and all(isinstance(v, str) for v in stages.values())
+        and isinstance(t2s, list)
+        and strings(t2s)
+        and len(t2s) == 2
+        and len(t2s[0]) == len(t2s[1])
+        and all(_str_table(meta.get(key, {})) for key in ("syllables", "spellings"))
+        and isinstance(meta.get("skipped", []), list)
+        and all(isinstance(item, dict) for item in meta.get("skipped", []))
+    )
+
+
+def _str_table(table: Any) -> bool:
+    return isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
 
 
 def is_fresh(kb: KnowledgeBase) -> bool:
@@ -228,21 +272,63 @@ def generic_postings(m: Any, offset: int = 0) -> tuple[list[int], list[float]]:
 
 
 def open_index(kb: KnowledgeBase, *, progress: Progress | None = None, rebuild: bool = False) -> KbIndex:
-    """Open the KB's index, rebuilding it first if it is stale, missing or unreadable."""
+    """Open the KB's index, rebuilding it first if it is stale, missing or unreadable.
+
+    Rebuilds take an exclusive lock (``index/<hash>.lock``, beside the index),
+    so concurrent commands build once and the others open that build; opening
+    takes the lock shared, so no build is swapped in mid-open. When the index
+    location cannot be used (no permission, a file in its place, a full
+    disk), the index is built in memory for this command, with a note.
+    """
     folder = index_dir(kb)
     if not rebuild:
-        meta = read_meta(folder)
-        if meta is not None and meta.get("signature") == signature(kb):
-            opened = _try_open(kb, folder, meta)
+        opened = _open_fresh(kb, folder, lock=True)
+        if opened is not None:
+            return opened
+    try:
+        with _build_lock(folder):
+            if not rebuild:
+                opened = _open_fresh(kb, folder)  # another process built it while we waited
+                if opened is not None:
+                    return opened
+            _build_on_disk(kb, folder, progress)
+            opened = _open_fresh(kb, folder)
             if opened is not None:
                 return opened
-    meta = build_index(kb, progress=progress)
-    opened = _try_open(kb, folder, meta)
-    if opened is None:
-        from cstool.errors import CstoolError
+            problem = "刚建好的索引打不开"
+    except OSError as exc:
+        problem = _describe(exc)
+    print(f"提示：搜索索引无法保存在 {folder}（{problem}），这次在内存里建索引。", file=sys.stderr)
+    return _build_in_memory(kb, progress)
 
-        raise CstoolError(f"无法打开刚建好的搜索索引：{folder}")
-    return opened
+
+def _describe(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "没有写入权限"
+    if isinstance(exc, NotADirectoryError | FileExistsError):
+        return "那里有一个同名文件，不是文件夹"
+    return exc.strerror or type(exc).__name__
+
+
+def _open_fresh(kb: KnowledgeBase, folder: Path, *, lock: bool = False) -> KbIndex | None:
+    """The index in ``folder`` if it matches the KB files now, else None.
+
+    With ``lock``, the build lock is held shared while opening (when it can
+    be taken at all: a read-only cache still serves a fresh index)."""
+    meta = read_meta(folder)
+    if meta is None or meta.get("signature") != signature(kb):
+        return None
+    if not lock:
+        return _try_open(kb, folder, meta)
+    try:
+        handle = _lock_file(folder, fcntl_flag="LOCK_SH")
+    except OSError:
+        return _try_open(kb, folder, meta)
+    with handle:
+        meta = read_meta(folder)  # a build may have been swapped in while we waited
+        if meta is None or meta.get("signature") != signature(kb):
+            return None
+        return _try_open(kb, folder, meta)
 
 
 def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any]) -> KbIndex | None:
@@ -255,6 +341,56 @@ def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any]) -> KbIndex 
         return opened
     except Exception:  # a corrupt or half-deleted index: the caller rebuilds it
         return None
+
+
+# ---------------------------------------------------------------- locking and leftovers
+
+
+def _lock_file(folder: Path, *, fcntl_flag: str = "LOCK_EX") -> Any:
+    """The open lock file beside ``folder``, locked (blocking); closing it unlocks."""
+    import fcntl
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    handle = (folder.parent / f"{folder.name}.lock").open("a+b")
+    try:
+        fcntl.flock(handle.fileno(), getattr(fcntl, fcntl_flag))
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
+@contextlib.contextmanager
+def _build_lock(folder: Path) -> Iterator[None]:
+    """Hold the exclusive build lock of ``folder``; clear what dead builders left behind."""
+    with _lock_file(folder):
+        _remove_leftovers(folder.parent)
+        yield
+
+
+def _remove_leftovers(parent: Path) -> None:
+    """``<hash>.tmp-<pid>`` and ``<hash>.old-<pid>`` folders of processes that no longer run."""
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return
+    for name in names:
+        stem, dot, suffix = name.rpartition(".")
+        kind, dash, pid = suffix.partition("-")
+        if not (dot and dash and kind in ("tmp", "old") and pid.isdigit()):
+            continue
+        if int(pid) == os.getpid() or not _alive(int(pid)):
+            shutil.rmtree(parent / name, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 # ---------------------------------------------------------------- building
@@ -278,57 +414,88 @@ def schema() -> Any:
 
 
 def build_index(kb: KnowledgeBase, *, progress: Progress | None = None) -> dict[str, Any]:
-    """Build the index from the KB files; returns the new ``meta``.
+    """Rebuild the KB's index on disk (under the build lock); returns the new ``meta``.
 
-    Written to a private temp folder, then swapped in, so a reader never sees
-    half an index and two builders never write the same files.
+    A location that cannot be written is a ``CstoolError`` naming it (``kb index``).
     """
-    from whoosh import index as whoosh_index
+    folder = index_dir(kb)
+    try:
+        with _build_lock(folder):
+            return _build_on_disk(kb, folder, progress)
+    except OSError as exc:
+        from cstool.errors import CstoolError
 
+        raise CstoolError(f"无法保存搜索索引：{folder}（{_describe(exc)}）") from None
+
+
+def _build_on_disk(kb: KnowledgeBase, folder: Path, progress: Progress | None) -> dict[str, Any]:
+    """Build into a private temp folder beside ``folder``, then swap it in (the
+    caller holds the build lock), so a reader never sees half an index."""
+    from whoosh.filedb.filestore import FileStorage
+
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(20, "Not a directory", str(folder))
+    tmp = folder.parent / f"{folder.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        meta = _write_index(kb, FileStorage(str(tmp)), progress, workers=True)
+        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        _swap_in(tmp, folder)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return meta
+
+
+def _build_in_memory(kb: KnowledgeBase, progress: Progress | None) -> KbIndex:
+    """An index that lives as long as this process: nothing written anywhere."""
+    from whoosh.filedb.filestore import RamStorage
+
+    storage = RamStorage()
+    meta = _write_index(kb, storage, progress, workers=False)
+    ix = storage.open_index(indexname=INDEX_NAME)
+    return KbIndex(kb=kb, folder=index_dir(kb), ix=ix, meta=meta)
+
+
+def _write_index(
+    kb: KnowledgeBase, storage: Any, progress: Progress | None, *, workers: bool
+) -> dict[str, Any]:
+    """Index every KB entry into ``storage``; returns the ``meta`` for it."""
     from .model import load_searchable, skipped_problems
 
     sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
     book = load_searchable(kb)  # a broken file is left out (meta "skipped" says where), the rest is indexed
     t2s_table = _t2s_table()
     to_simplified = _converter(t2s_table)
-    folder = index_dir(kb)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = folder.parent / f"{folder.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        ix = whoosh_index.create_in(str(tmp), schema(), indexname=INDEX_NAME)
-        total = len(book.entries)
-        procs = 2 if total >= PARALLEL_MIN_ENTRIES and _can_fork_workers() else 1
-        options: dict[str, Any] = {"procs": procs, "multisegment": True, "batchsize": PARALLEL_BATCH} if procs > 1 else {}
-        writer = ix.writer(limitmb=128, codec=LeanCodec(), **options)
-        pinyin = _PinyinCache()
-        for order, entry in enumerate(book.entries):
-            writer.add_document(**entry_fields(entry, order, to_simplified, pinyin))
-            if progress is not None and (order % 200 == 0 or order == total - 1):
-                progress(order + 1, total)
-        writer.commit()
-        ix.close()
-        curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
-        syllables, spellings = homophone_tables(curated)
-        stages = kb.settings.get("stages") or {}
-        meta = {
-            "format": INDEX_FORMAT,
-            "kb": str(Path(kb.root).resolve()),
-            "signature": sig,
-            "count": total,
-            "synonyms": [[to_simplified(w) for w in group] for group in book.synonyms],
-            "stages": {str(k): str(v) for k, v in dict(stages).items()},
-            "t2s": list(t2s_table),
-            "skipped": skipped_problems(kb, book),
-            "syllables": syllables,
-            "spellings": spellings,
-        }
-        (tmp / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        _swap_in(tmp, folder)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return meta
+    ix = storage.create_index(schema(), indexname=INDEX_NAME)
+    total = len(book.entries)
+    procs = 2 if workers and total >= PARALLEL_MIN_ENTRIES and _can_fork_workers() else 1
+    options: dict[str, Any] = (
+        {"procs": procs, "multisegment": True, "batchsize": PARALLEL_BATCH} if procs > 1 else {}
+    )
+    writer = ix.writer(limitmb=128, codec=LeanCodec(), **options)
+    pinyin = _PinyinCache()
+    for order, entry in enumerate(book.entries):
+        writer.add_document(**entry_fields(entry, order, to_simplified, pinyin))
+        if progress is not None and (order % 200 == 0 or order == total - 1):
+            progress(order + 1, total)
+    writer.commit()
+    ix.close()
+    curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
+    syllables, spellings = homophone_tables(curated)
+    stages = kb.settings.get("stages") or {}
+    return {
+        "format": INDEX_FORMAT,
+        "kb": str(Path(kb.root).resolve()),
+        "signature": sig,
+        "count": total,
+        "synonyms": [[to_simplified(w) for w in group] for group in book.synonyms],
+        "stages": {str(k): str(v) for k, v in dict(stages).items()},
+        "t2s": list(t2s_table),
+        "skipped": skipped_problems(kb, book),
+        "syllables": syllables,
+        "spellings": spellings,
+    }
 
 
 def _can_fork_workers() -> bool:
@@ -347,13 +514,15 @@ def _can_fork_workers() -> bool:
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
+    """Replace ``folder`` by ``tmp`` (both on one file system): two renames under the build lock."""
     old = folder.parent / f"{folder.name}.old-{os.getpid()}"
-    if folder.exists():
-        with contextlib.suppress(OSError):
-            folder.rename(old)
-    with contextlib.suppress(OSError):  # another process swapped in its own fresh build first: use that
-        tmp.rename(folder)
     shutil.rmtree(old, ignore_errors=True)
+    if folder.is_dir():
+        folder.rename(old)
+    try:
+        tmp.rename(folder)
+    finally:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def entry_fields(

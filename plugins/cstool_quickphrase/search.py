@@ -47,6 +47,9 @@ FUZZY_MIN_LENGTH = 5
 COMMON_SHARE = 0.1
 COMMON_MIN_DOCS = 50
 MAX_CLAUSES = 16  # pinyin of 5+ letters may carry one typo (baoyuo -> baoyou)
+# A buyer's message longer than this is cut before any work (docs/search.md):
+# every phrasing in a KB is far shorter, and terms grow with the length.
+MAX_QUERY_CHARS = 200
 
 # Closeness to one of the entry's own phrasings (questions, title, keywords)
 # multiplies the TF-IDF score by up to 1 + this: the KB's own wording, and
@@ -87,6 +90,14 @@ USAGE_SATURATION = 30
 # kb_match: a question "matches" an entry when its relevance (see relevance())
 # reaches this: about half of the question's words are in the entry.
 MATCH_THRESHOLD = 0.5
+
+
+def cut_query(text: str) -> tuple[str, str | None]:
+    """``text`` cut to MAX_QUERY_CHARS, with a one-line note for stderr when it was cut."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text, None
+    note = f"提示：要搜的话太长（{len(text)} 字），只用前 {MAX_QUERY_CHARS} 字搜索。"
+    return text[:MAX_QUERY_CHARS].strip(), note
 
 
 @dataclass
@@ -545,12 +556,13 @@ def search(
     tag: str | None = None,
     picks: Mapping[str, int] | None = None,
 ) -> list[Hit]:
-    """The best ``limit`` entries for ``query``, best first.
+    """The best ``limit`` entries for ``query`` (its first MAX_QUERY_CHARS characters), best first.
 
     Greetings and fillers are left out when the message asks something else
     (see :func:`strip_fillers`); the closeness to an entry's own phrasing is
     that of the message's closest clause, so in a long message the clause
     carrying the intent decides."""
+    query = query[:MAX_QUERY_CHARS]
     core = strip_fillers(to_simplified(normalize(query), index.t2s()))
     weights, latin = query_terms(core, index.synonyms, index.t2s())
     if not weights and not latin and any(c in HONORIFICS for c in core):
