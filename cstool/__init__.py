@@ -4,10 +4,20 @@ The public plugin API is ``from cstool import hookimpl``; keep this module free
 of heavy imports, it runs on every start.
 """
 
-import pluggy
+from typing import Any
 
 __version__ = "0.1.0"
 
-hookimpl = pluggy.HookimplMarker("cstool")
-
 __all__ = ["__version__", "hookimpl"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported on first use, so that ``import cstool`` (the console script's
+    # first step) is instant and a Ctrl-C there is caught by cstool.entry.
+    if name == "hookimpl":
+        import pluggy
+
+        marker = pluggy.HookimplMarker("cstool")
+        globals()["hookimpl"] = marker
+        return marker
+    raise AttributeError(name)
