@@ -64,7 +64,7 @@ def build_app(pm: pluggy.PluginManager, *, announce: bool = True) -> typer.Typer
     ) -> None:
         state = AppState(pm=pm, kb_option=kb)
         ctx.obj = state
-        if announce:
+        if announce and not getattr(app, "cstool_quiet", False):
             announce_demo_kb(state)
 
     @app.command("plugins")
@@ -98,7 +98,9 @@ def _add_core_commands(app: typer.Typer) -> None:
     else:
         kb_app = kb_group.typer_instance
     add_kb_core_commands(kb_app)
-    app.add_typer(make_config_group(make_typer), name="config", help="自己的设置（config.toml）：位置、查看、修改。")
+    app.add_typer(
+        make_config_group(make_typer), name="config", help="自己的设置（config.toml）：位置、查看、修改。"
+    )
     add_completion_command(app)
 
 
@@ -219,7 +221,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"错误：参数不是有效的 UTF-8 文字：{bad}（请检查终端的编码设置）", file=sys.stderr)
             return 2
         args = hoist_global_options(args)
-        app = build_app(make_plugin_manager(), announce=not _help_requested(args) and not _is_bare_group(args))
+        app = build_app(make_plugin_manager())
+        groups = {g.name for g in app.registered_groups}
+        # help screens and bare groups only show help: no demo-KB notice there
+        app.cstool_quiet = _help_requested(args) or _is_bare_group(args, groups)  # type: ignore[attr-defined]
         app = keep_only_invoked(app, args)
         result = app(args=args, prog_name="cstool", standalone_mode=False)
         return result if isinstance(result, int) else 0
@@ -247,12 +252,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
-def _is_bare_group(args: Sequence[str]) -> bool:
+def _is_bare_group(args: Sequence[str], groups: set[str | None]) -> bool:
     """``cstool`` or ``cstool GROUP`` with nothing else: the help is shown, no notice."""
     rest = hoist_global_options(args)
     while rest[:1] and rest[0].startswith("--kb"):
         rest = rest[2:] if rest[0] == "--kb" else rest[1:]
-    return len(rest) <= 1
+    return not rest or (len(rest) == 1 and rest[0] in groups)
 
 
 def main() -> None:

@@ -115,7 +115,7 @@ def _syntax_hint(text: str, line: int | None) -> str:
         fixed = f'{key} = "{value}"'
         return f"配置文件格式错误：文字要加英文双引号，把 {source.strip()} 改成 {fixed}"
     if "\t" in source:
-        return "配置文件格式错误：这一行有制表符或格式不对，写成 键 = \"值\"，如 agent = \"小暖\""
+        return '配置文件格式错误：这一行有制表符或格式不对，写成 键 = "值"，如 agent = "小暖"'
     return '配置文件格式错误：每行写成 键 = "值"，如 agent = "小暖"'
 
 
@@ -166,7 +166,9 @@ def validate_config_value(key: str, value: str) -> str:
         if not folder.is_dir():
             raise BadInput("知识库文件夹不存在", path=folder)
         if not is_kb_folder(folder):
-            raise BadInput(f"这个文件夹不是知识库（没有 {SETTINGS_FILE}）；新建用 cstool kb init 文件夹", path=folder)
+            raise BadInput(
+                f"这个文件夹不是知识库（没有 {SETTINGS_FILE}）；新建用 cstool kb init 文件夹", path=folder
+            )
         return str(folder.resolve())
     elif key in ("agent",) and not value:
         raise BadInput("客服昵称不能为空")

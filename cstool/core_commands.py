@@ -37,7 +37,9 @@ def add_kb_core_commands(kb_app: typer.Typer) -> None:
         config = set_config_value("kb", path)
         from .config import load_user_config
 
-        info(f"已设为默认知识库：{load_user_config().kb}\n（写在 {config}；cstool kb which 查看当前用的是哪个）")
+        info(
+            f"已设为默认知识库：{load_user_config().kb}\n（写在 {config}；cstool kb which 查看当前用的是哪个）"
+        )
 
     @kb_app.command("which")
     def which_command(
@@ -143,4 +145,6 @@ def add_completion_command(app: typer.Typer) -> None:
             raise BadInput(f"不支持的终端类型：{shell}（可选：{'、'.join(SHELLS)}）")
         from typer._completion_shared import get_completion_script
 
-        sys.stdout.write(get_completion_script(prog_name="cstool", complete_var="_CSTOOL_COMPLETE", shell=shell))
+        sys.stdout.write(
+            get_completion_script(prog_name="cstool", complete_var="_CSTOOL_COMPLETE", shell=shell)
+        )

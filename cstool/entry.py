@@ -14,7 +14,7 @@ def main() -> None:
 
         code = run()
     except KeyboardInterrupt:
-        try:
+        try:  # noqa: SIM105 (no extra import in the window this guards)
             sys.stderr.write("\n已取消，未写入任何内容。\n")
         except Exception:
             pass

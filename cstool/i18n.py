@@ -21,19 +21,23 @@ OPTIONS_METAVAR = "[选项]"
 SUBCOMMAND_METAVAR = "命令 [参数]..."
 HELP_OPTION_HELP = "显示这个帮助并退出"
 
-# click's type names, shown in help as <str>, <int range>…
+# click's and Typer's type names (ParamType.name), shown in help as <文字>, <整数>…
 TYPE_NAMES = {
-    "StringParamType": "文字",
-    "IntParamType": "整数",
-    "IntRange": "整数",
-    "FloatParamType": "数字",
-    "FloatRange": "数字",
-    "UUIDParameterType": "UUID",
-    "DateTime": "时间",
-    "File": "文件",
-    "Path": "路径",
-    "Choice": "选项",
+    "str": "文字",
+    "text": "文字",
+    "int": "整数",
+    "int range": "整数",
+    "float": "数字",
+    "float range": "数字",
+    "uuid": "UUID",
+    "datetime": "时间",
+    "filename": "文件",
+    "file": "文件",
+    "directory": "文件夹",
+    "path": "路径",
+    "choice": "选项",
 }
+_KINDS = {"File": "文件", "Directory": "文件夹", "Path": "路径"}
 
 # typer's and click's own words (gettext msgids in typer.core / typer.rich_utils)
 WORDS = {
@@ -63,25 +67,37 @@ RICH_CONSTANTS = {
 # Messages click builds when a value does not convert (ParamType.fail).
 _FAIL_PATTERNS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (r"^(.*) is not a valid boolean\..*$", lambda m: f"{m[1]} 不是 是/否（可用 true/false、yes/no、1/0）"),
-    (r"^(.*) is not a valid (?:int|int range|integer|整数)\.?$", lambda m: f"{m[1]} 不是整数"),
-    (r"^(.*) is not a valid (?:float|float range|数字)\.?$", lambda m: f"{m[1]} 不是数字"),
-    (r"^(.*) is not a valid (.+?)\.?$", lambda m: f"{m[1]} 不是有效的{m[2]}"),
+    (r"^(.*) is not a valid (?:int|int range|integer)\.?$", lambda m: f"{m[1]} 不是整数"),
+    (r"^(.*) is not a valid (?:float|float range)\.?$", lambda m: f"{m[1]} 不是数字"),
+    (r"^(.*) is not a valid (.+?)\.?$", lambda m: f"{m[1]} 不是有效的{TYPE_NAMES.get(m[2], m[2])}"),
     (r"^(.*) does not match the formats? (.*)\.$", lambda m: f"{m[1]} 的时间格式不对（应为 {m[2]}）"),
     (r"^(.*) is not in the range (.*)\.$", lambda m: f"{m[1]} 超出范围（应满足 {m[2]}）"),
     (r"^(.*) is not one of (.*)\.$", lambda m: f"{m[1]} 不是可选值之一（可选：{m[2]}）"),
     (r"^(.*) is not (?:one of|a valid choice)(.*)$", lambda m: f"{m[1]} 不是可选值之一{m[2]}"),
-    (r"^(\d+) values are required, but (\d+) (?:was|were)? ?given\.?$", lambda m: f"需要 {m[1]} 个值，给了 {m[2]} 个"),
+    (
+        r"^(\d+) values are required, but (\d+) (?:was|were)? ?given\.?$",
+        lambda m: f"需要 {m[1]} 个值，给了 {m[2]} 个",
+    ),
+    (r"^(File|Directory|Path) (.*) does not exist\.$", lambda m: f"{_KINDS[m[1]]} {m[2]} 不存在"),
+    (r"^(File|Directory|Path) (.*) is a file\.$", lambda m: f"{m[2]} 是文件，这里要的是文件夹"),
+    (r"^(File|Directory|Path) (.*) is a directory\.$", lambda m: f"{m[2]} 是文件夹，这里要的是文件"),
+    (r"^(File|Directory|Path) (.*) is not readable\.$", lambda m: f"{m[2]} 没有读取权限"),
+    (r"^(File|Directory|Path) (.*) is not writable\.$", lambda m: f"{m[2]} 没有写入权限"),
     (r"^'(.*)': (.*)$", lambda m: f"无法打开 {m[1]}：{m[2]}"),
 ]
 
 # Other usage errors raised with a plain message (ctx.fail, the option parser).
 _USAGE_PATTERNS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
-    (r"^No such command '?([^']+?)'?\.(?:\s*Did you mean '?([^'?]+)'?\?)?$",
-     lambda m: f"没有这个命令：{m[1]}" + (f"，是不是 {m[2]}？" if m[2] else "")),
+    (
+        r"^No such command '?([^']+?)'?\.(?:\s*Did you mean '?([^'?]+)'?\?)?$",
+        lambda m: f"没有这个命令：{m[1]}" + (f"，是不是 {m[2]}？" if m[2] else ""),
+    ),
     (r"^Missing command\.?$", lambda m: "缺少子命令"),
     (r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", lambda m: f"多余的参数：{m[1]}"),
-    (r"^Option '([^']+)' requires (?:an argument|(\d+) arguments)\.?$",
-     lambda m: f"选项 {m[1]} 后面要跟一个值" if not m[2] else f"选项 {m[1]} 后面要跟 {m[2]} 个值"),
+    (
+        r"^Option '([^']+)' requires (?:an argument|(\d+) arguments)\.?$",
+        lambda m: f"选项 {m[1]} 后面要跟一个值" if not m[2] else f"选项 {m[1]} 后面要跟 {m[2]} 个值",
+    ),
     (r"^Option '([^']+)' does not take a value\.?$", lambda m: f"选项 {m[1]} 不带值"),
     (r"^Argument '([^']+)' takes (\d+) values\.?$", lambda m: f"参数 {m[1]} 需要 {m[2]} 个值"),
 ]
@@ -202,10 +218,22 @@ def install() -> None:
     ccore.Command.get_help_option = get_help_option  # type: ignore[method-assign]
 
     # <str>, <int range>… and the values' own error messages
-    for cls_name, chinese in TYPE_NAMES.items():
-        cls = getattr(types, cls_name, None)
-        if cls is not None:
-            cls.name = chinese
+    original_metavar = types.ParamType.get_metavar
+
+    def get_metavar(self: Any, param: Any, ctx: Any) -> Any:
+        metavar = original_metavar(self, param, ctx)
+        if metavar is None and self.name in TYPE_NAMES:
+            return f"<{TYPE_NAMES[self.name]}>"
+        return metavar
+
+    types.ParamType.get_metavar = get_metavar  # type: ignore[method-assign]
+    original_argument_metavar = tcore.TyperArgument.make_metavar
+
+    def argument_metavar(self: Any, ctx: Any, *, usage: bool = False) -> str:
+        # Typer appends ":<type>" to an argument's name; the help table has a column for it.
+        return re.sub(r":<[^>]*>", "", original_argument_metavar(self, ctx, usage=usage))
+
+    tcore.TyperArgument.make_metavar = argument_metavar  # type: ignore[method-assign]
     original_fail = types.ParamType.fail
 
     def fail(self: Any, message: str, param: Any = None, ctx: Any = None) -> Any:
