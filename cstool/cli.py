@@ -221,6 +221,10 @@ def run(argv: Sequence[str] | None = None) -> int:
             print(f"错误：参数不是有效的 UTF-8 文字：{bad}（请检查终端的编码设置）", file=sys.stderr)
             return 2
         args = hoist_global_options(args)
+        if os.environ.get("_CSTOOL_COMPLETE"):  # a shell asking for completions (cstool completion)
+            from typer._completion_classes import completion_init
+
+            completion_init()
         app = build_app(make_plugin_manager())
         groups = {g.name for g in app.registered_groups}
         # help screens and bare groups only show help: no demo-KB notice there
