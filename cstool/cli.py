@@ -231,12 +231,12 @@ def run(argv: Sequence[str] | None = None) -> int:
         app.cstool_quiet = _help_requested(args) or _is_bare_group(args, groups)  # type: ignore[attr-defined]
         app = keep_only_invoked(app, args)
         result = app(args=args, prog_name="cstool", standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        return _cancelled_says_so(result if isinstance(result, int) else 0)
     except CstoolError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.exit_code
     except typer.Exit as exc:
-        return exc.exit_code
+        return _cancelled_says_so(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt, EOFError):
         print(f"\n{CANCELLED}", file=sys.stderr)
         return 130
@@ -254,6 +254,13 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（设置 CSTOOL_DEBUG=1 查看详细信息）", file=sys.stderr)
         return 1
+
+
+def _cancelled_says_so(code: int) -> int:
+    """Typer turns Ctrl-C inside a command into a silent exit 130: say that nothing was written."""
+    if code == 130:
+        print(f"\n{CANCELLED}", file=sys.stderr)
+    return code
 
 
 def _is_bare_group(args: Sequence[str], groups: set[str | None]) -> bool:
