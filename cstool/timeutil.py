@@ -50,7 +50,9 @@ def parse_time(value: str | datetime | date, tz: tzinfo | None = None, *, field:
         try:
             dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
         except ValueError:
-            raise BadInput(f"{field}格式不对：{text!r}（应为 2026-11-11 10:00 或 2026-11-11T10:00:00+08:00）") from None
+            raise BadInput(
+                f"{field}格式不对：{text!r}（应为 2026-11-11 10:00 或 2026-11-11T10:00:00+08:00）"
+            ) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
     return dt

@@ -14,7 +14,15 @@ import typer
 from cstool.cli import build_app
 from cstool.plugins import make_plugin_manager
 
-HELP_FORBIDDEN = ["Usage:", "Options", "Show this message and exit", "[default:", "[required]", "Arguments", "Commands"]
+HELP_FORBIDDEN = [
+    "Usage:",
+    "Options",
+    "Show this message and exit",
+    "[default:",
+    "[required]",
+    "Arguments",
+    "Commands",
+]
 # What click and typer say in English when a value or a command line is wrong.
 ERROR_ENGLISH = re.compile(
     r"Usage|Error|Missing|Invalid|is not|No such|unexpected|requires|Try |Aborted|not a valid|range|"
@@ -36,7 +44,17 @@ IDS = [" ".join(path) or "cstool" for path, _ in TREE]
 
 def test_the_tree_has_every_known_command():
     names = {" ".join(path) for path, _ in TREE}
-    assert {"search", "kb which", "kb use", "kb add", "kb init", "config set", "completion", "promo quote", "log"} <= names
+    assert {
+        "search",
+        "kb which",
+        "kb use",
+        "kb add",
+        "kb init",
+        "config set",
+        "completion",
+        "promo quote",
+        "log",
+    } <= names
 
 
 @pytest.mark.parametrize(("path", "command"), TREE, ids=IDS)
@@ -60,7 +78,8 @@ def _int_options(command):
     from typer._click import types
 
     return [
-        p for p in command.params
+        p
+        for p in command.params
         if p.param_type_name == "option" and isinstance(p.type, types.IntParamType) and not p.is_flag
     ]
 

@@ -67,7 +67,11 @@ def test_config_set_creates_the_file(cli, config_file):
 
 @pytest.mark.parametrize(
     ("key", "value", "words"),
-    [("nickname", "x", "没有这个配置项"), ("timezone", "Mars/Base", "未知时区"), ("kb", "/nonexistent", "不存在")],
+    [
+        ("nickname", "x", "没有这个配置项"),
+        ("timezone", "Mars/Base", "未知时区"),
+        ("kb", "/nonexistent", "不存在"),
+    ],
 )
 def test_config_set_validates_and_changes_nothing(cli, config_file, key, value, words):
     config_file.write_text('agent = "小暖"\n', encoding="utf-8")

@@ -59,7 +59,9 @@ def test_ctrl_c_while_importing_is_quiet():
 def test_console_script_entry_is_the_tiny_module():
     import tomllib
 
-    data = tomllib.loads((Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(
+        (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    )
     assert data["project"]["scripts"]["cstool"] == "cstool.entry:main"
     source = (Path(__file__).resolve().parent.parent / "cstool" / "entry.py").read_text(encoding="utf-8")
     assert "from .cli import run" in source.split("try:", 1)[1]  # the CLI is imported inside the guard
@@ -69,7 +71,9 @@ def test_console_script_entry_is_the_tiny_module():
 def test_sigint_during_start_up_never_shows_a_traceback(tmp_path, delay):
     """SIGINT at moments from our first import to the command's end (the interpreter's own start-up,
     before any cstool code runs, is waited out: the child says when it is ready)."""
-    code = "import sys; sys.stderr.write('ready\\n'); sys.stderr.flush(); from cstool.entry import main; main()"
+    code = (
+        "import sys; sys.stderr.write('ready\\n'); sys.stderr.flush(); from cstool.entry import main; main()"
+    )
     proc = subprocess.Popen(
         [sys.executable, "-c", code, "promo", "quote", "double11", "A:1", "--at", "2026-11-11 10:00"],
         stdout=subprocess.PIPE,
@@ -95,7 +99,13 @@ def _spawn(args, home, cwd):
     pexpect = pytest.importorskip("pexpect")
     env = {**os.environ, "CSTOOL_HOME": str(home), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
     return pexpect.spawn(
-        sys.executable, ["-m", "cstool", *args], env=env, encoding="utf-8", timeout=30, dimensions=(30, 120), cwd=cwd
+        sys.executable,
+        ["-m", "cstool", *args],
+        env=env,
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(30, 120),
+        cwd=cwd,
     )
 
 

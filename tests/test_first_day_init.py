@@ -29,7 +29,11 @@ def test_new_kb_has_logbook_catalog_and_a_campaign_that_check_clean(cli, tmp_pat
         assert f"已创建 {name}" in result.stderr
     logbook = yamlio.load(target / "logbook.yaml")
     assert "价格" in logbook["inquiry_reasons"] and "忘记付款" in logbook["unpaid_reasons"]
-    comments = [line for line in (target / "logbook.yaml").read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    comments = [
+        line
+        for line in (target / "logbook.yaml").read_text(encoding="utf-8").splitlines()
+        if line.startswith("#")
+    ]
     assert comments and all(any("\u4e00" <= ch <= "\u9fff" for ch in c) for c in comments)
     campaign_text = (target / "promos" / "example.yaml").read_text(encoding="utf-8")
     assert campaign_text.startswith("# 示例活动")
@@ -41,8 +45,22 @@ def test_new_kb_has_logbook_catalog_and_a_campaign_that_check_clean(cli, tmp_pat
     assert quote.exit_code == 0, quote.output
     # the logbook reads the new KB's reason lists
     inquiry = cli(
-        "--kb", target, "log", "--db", tmp_path / "log.sqlite3", "inquiry", "--buyer", "tb_1",
-        "--question", "能便宜点吗", "--outcome", "未成交", "--reason", "价格", "--agent", "小暖",
+        "--kb",
+        target,
+        "log",
+        "--db",
+        tmp_path / "log.sqlite3",
+        "inquiry",
+        "--buyer",
+        "tb_1",
+        "--question",
+        "能便宜点吗",
+        "--outcome",
+        "未成交",
+        "--reason",
+        "价格",
+        "--agent",
+        "小暖",
     )
     assert inquiry.exit_code == 0, inquiry.output
 

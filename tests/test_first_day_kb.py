@@ -104,7 +104,9 @@ def test_kb_use_refuses_a_folder_that_is_not_a_kb(cli, tmp_path, outside):
 
 def test_kb_use_keeps_comments(cli, team_kb, outside):
     config = Path(os.environ["CSTOOL_HOME"]) / "config.toml"
-    config.write_text('# 我的设置\nagent = "小暖"  # 昵称\n\n[placeholders]\nshop = "小店"\n', encoding="utf-8")
+    config.write_text(
+        '# 我的设置\nagent = "小暖"  # 昵称\n\n[placeholders]\nshop = "小店"\n', encoding="utf-8"
+    )
     assert cli("kb", "use", team_kb).exit_code == 0
     assert config.read_text(encoding="utf-8") == (
         f'# 我的设置\nagent = "小暖"  # 昵称\nkb = "{team_kb}"\n\n[placeholders]\nshop = "小店"\n'
@@ -120,7 +122,11 @@ def test_every_command_on_the_bundled_kb_says_so_once_and_json_stays_clean(cli, 
     assert result.stderr.count(DEMO) == 1
     assert "kb init" in result.stderr and "kb use" in result.stderr
     json.loads(result.stdout)  # stdout is only the JSON
-    for args in (["promo", "quote", "double11", "A:1", "--at", "2026-11-11 10:00"], ["log", "list"], ["plugins"]):
+    for args in (
+        ["promo", "quote", "double11", "A:1", "--at", "2026-11-11 10:00"],
+        ["log", "list"],
+        ["plugins"],
+    ):
         result = cli(*args)
         assert DEMO in result.stderr, (args, result.output)
 

@@ -25,7 +25,12 @@ def test_wheel_sdist_and_editable_installs_work_outside_the_repo(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("CSTOOL_")}
     env.update(PYTHON=sys.executable, TMPDIR=str(tmp_path))
     proc = subprocess.run(
-        [str(REPO / ".ci" / "smoke-wheel")], capture_output=True, text=True, env=env, timeout=1800, cwd=tmp_path
+        [str(REPO / ".ci" / "smoke-wheel")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
+        cwd=tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "smoke passed: wheel, sdist and editable installs" in proc.stderr
