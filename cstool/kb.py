@@ -28,9 +28,8 @@ BUNDLED_PACKAGE = "cstool_kb"
 SOURCES = ("option", "env", "nearest", "config", "bundled")
 
 DEMO_NOTICE = (
-    "提示：正在使用 cstool 自带的示例知识库（小暖家居旗舰店的演示数据，只读）。"
-    "团队自己的知识库：cstool kb init 文件夹 新建，或 cstool kb use 文件夹 指定已有的；"
-    "cstool kb which 查看当前用的是哪个。"
+    "提示：正在用 cstool 自带的示例知识库（演示数据，只读）。"
+    "建团队自己的：cstool kb init 文件夹，再 cstool kb use 文件夹；cstool kb which 查看用的是哪个。"
 )
 
 
