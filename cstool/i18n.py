@@ -89,8 +89,8 @@ _FAIL_PATTERNS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
 # Other usage errors raised with a plain message (ctx.fail, the option parser).
 _USAGE_PATTERNS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
     (
-        r"^No such command '?([^']+?)'?\.(?:\s*Did you mean '?([^'?]+)'?\?)?$",
-        lambda m: f"没有这个命令：{m[1]}" + (f"，是不是 {m[2]}？" if m[2] else ""),
+        r"^No such command '?([^']+?)'?\.(?:\s*Did you mean (.+)\?)?$",
+        lambda m: f"没有这个命令：{m[1]}" + (f"，是不是 {_names(m[2])}？" if m[2] else ""),
     ),
     (r"^Missing command\.?$", lambda m: "缺少子命令"),
     (r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$", lambda m: f"多余的参数：{m[1]}"),
@@ -103,6 +103,11 @@ _USAGE_PATTERNS: list[tuple[str, Callable[[re.Match[str]], str]]] = [
 ]
 
 _installed = False
+
+
+def _names(text: str) -> str:
+    """``'search', 'serve'`` → ``search、serve``."""
+    return "、".join(re.findall(r"'([^']+)'", text)) or text
 
 
 def translate_fail(message: str) -> str:
