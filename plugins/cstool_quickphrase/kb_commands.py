@@ -5,6 +5,7 @@ Heavy modules (ruamel, questionary) are imported inside the command bodies.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
