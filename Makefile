@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast lint bench smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ fuzz: install  ## the CLI fuzz at length: CSTOOL_FUZZ_N (default 5000), CSTOOL_F
 lint: install
 	$(BIN)/ruff check cstool plugins tests bench
 	$(BIN)/mypy cstool
+
+# Build the sdist and wheel, install each (and an editable install) into a fresh venv
+# outside the repo, and run search / promo quote / log inquiry / log report from outside it.
+smoke:
+	PYTHON=$(PYTHON) .ci/smoke-wheel
 
 bench: install
 	$(BIN)/python bench/run.py

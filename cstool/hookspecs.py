@@ -99,3 +99,15 @@ def cstool_learning_examples(kb: Any, register: Callable[..., None]) -> None:
     it with the questions of its inquiries; ``cstool kb learn`` masks phone
     numbers, addresses and names before anything reaches the KB.
     """
+
+
+@hookspec
+def cstool_describe_setup(state: Any, register: Callable[[str, str, str], None]) -> None:
+    """Say where this plugin keeps its files, for ``cstool kb which``.
+
+    Call ``register(key, label, value)``: ``key`` is the ``--json`` key (e.g.
+    ``logbook_db``), ``label`` the Chinese name shown to a person, ``value``
+    the location (a path, or a database URL without its password). ``state``
+    is the run's :class:`cstool.context.AppState` (``state.kb`` is the KB in
+    use). Keep it cheap and never create anything: it only describes.
+    """

@@ -226,9 +226,11 @@ def stats_command(
     if not rows:
         print("没有符合条件的短语。", file=sys.stderr)
         return
+    from cstool.timeutil import display_time
+
     for row in rows:
-        last = row["last_used"] or "从未使用"
-        print(f"{row['picks']:>5}  {last:<25}  {row['id']}  {row['title']}")
+        last = display_time(row["last_used"]) if row["last_used"] else "从未使用"
+        print(f"{row['picks']:>5}  {last:<16}  {row['id']}  {row['title']}")
     never = sum(r["picks"] == 0 for r in rows)
     print(f"共 {len(rows)} 条，其中 {never} 条从未使用。", file=sys.stderr)
 
