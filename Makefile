@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install demo test test-fast lint bench smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,18 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -q
 
+.PHONY: fuzz
+fuzz: install  ## the CLI fuzz at length: CSTOOL_FUZZ_N (default 5000), CSTOOL_FUZZ_SEED, CSTOOL_FUZZ_STRICT=1
+	CSTOOL_FUZZ_N=$${CSTOOL_FUZZ_N:-5000} $(BIN)/python -m pytest -q -s -p no:randomly tests/test_fuzz_cli.py
+
 lint: install
 	$(BIN)/ruff check cstool plugins tests bench
 	$(BIN)/mypy cstool
+
+# Build the sdist and wheel, install each (and an editable install) into a fresh venv
+# outside the repo, and run search / promo quote / log inquiry / log report from outside it.
+smoke:
+	PYTHON=$(PYTHON) .ci/smoke-wheel
 
 bench: install
 	$(BIN)/python bench/run.py

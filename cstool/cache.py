@@ -17,6 +17,10 @@ from typing import Any
 from .config import user_cache_dir
 from .files import atomic_write
 
+# A parsed team file is refused over 2 MB (cstool.yamlio); its JSON is about as
+# large. A cache file much larger than that was not written by us: ignore it.
+MAX_CACHE_BYTES = 16 * 1024 * 1024
+
 
 def _encode(obj: Any) -> Any:
     if isinstance(obj, Decimal):
@@ -36,16 +40,19 @@ def cached_parse(path: Path, parse: Callable[[Path], Any]) -> Any:
     name = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:16]
     cache_file = user_cache_dir() / "parsed" / f"{path.stem}-{name}.json"
     try:
-        stored = json.loads(cache_file.read_text(encoding="utf-8"), object_hook=_decode)
-        if stored.get("key") == key:
-            return stored["data"]
-    except (OSError, ValueError, AttributeError, TypeError):
+        with cache_file.open("rb") as handle:
+            raw = handle.read(MAX_CACHE_BYTES + 1)
+        if len(raw) <= MAX_CACHE_BYTES:
+            stored = json.loads(raw, object_hook=_decode)
+            if stored.get("key") == key:
+                return stored["data"]
+    except (OSError, ValueError, AttributeError, TypeError, RecursionError, KeyError):
         pass
     data = parse(path)
     try:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps({"key": key, "data": data}, ensure_ascii=False, default=_encode)
         atomic_write(cache_file, text, mode=0o600)
-    except (OSError, TypeError):
+    except (OSError, TypeError, ValueError, RecursionError):
         pass
     return data

@@ -8,7 +8,6 @@ test); ``main()`` turns known errors into one Chinese line and an exit code:
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import Annotated
@@ -41,7 +40,11 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def build_app(pm: pluggy.PluginManager) -> typer.Typer:
+def build_app(pm: pluggy.PluginManager, *, announce: bool = True) -> typer.Typer:
+    """The whole ``cstool`` app; ``announce=False`` skips the demo-KB notice (help screens)."""
+    from . import i18n
+
+    i18n.install()
     app = make_typer(name="cstool", help=APP_HELP)
 
     @app.callback()
@@ -49,13 +52,20 @@ def build_app(pm: pluggy.PluginManager) -> typer.Typer:
         ctx: typer.Context,
         kb: Annotated[
             str | None,
-            typer.Option("--kb", help="知识库文件夹（默认：CSTOOL_KB，或当前目录往上最近的团队知识库，或自带知识库）"),
+            typer.Option(
+                "--kb",
+                metavar="文件夹",
+                help="知识库文件夹（默认：CSTOOL_KB，或当前目录往上最近的团队知识库，或 config 的 kb，或自带示例）",
+            ),
         ] = None,
         version: Annotated[
             bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号")
         ] = False,
     ) -> None:
-        ctx.obj = AppState(pm=pm, kb_option=kb)
+        state = AppState(pm=pm, kb_option=kb)
+        ctx.obj = state
+        if announce and not getattr(app, "cstool_quiet", False):
+            announce_demo_kb(state)
 
     @app.command("plugins")
     def plugins_command(
@@ -74,7 +84,85 @@ def build_app(pm: pluggy.PluginManager) -> typer.Typer:
             print(f"{row['name']} {version}  钩子：{', '.join(row['hooks']) or '无'}")
 
     call_each(pm, "cstool_register_commands", app=app)
+    _add_core_commands(app)
     return app
+
+
+def _add_core_commands(app: typer.Typer) -> None:
+    from .core_commands import add_completion_command, add_kb_core_commands, make_config_group
+
+    kb_group = next((g for g in app.registered_groups if g.name == "kb"), None)
+    if kb_group is None or kb_group.typer_instance is None:
+        kb_app = make_typer(help="知识库：查看和设置用哪个知识库")
+        app.add_typer(kb_app, name="kb")
+    else:
+        kb_app = kb_group.typer_instance
+    add_kb_core_commands(kb_app)
+    app.add_typer(
+        make_config_group(make_typer), name="config", help="自己的设置（config.toml）：位置、查看、修改。"
+    )
+    add_completion_command(app)
+
+
+def announce_demo_kb(state: AppState) -> None:
+    """Say once, on stderr, that this run uses the bundled read-only demo KB."""
+    from .kb import DEMO_NOTICE
+
+    try:
+        bundled = state.kb.is_bundled
+    except CstoolError:
+        return  # the command that needs the KB reports the problem itself
+    if bundled:
+        print(DEMO_NOTICE, file=sys.stderr)
+
+
+GLOBAL_VALUE_OPTIONS = ("--kb",)
+GLOBAL_FLAGS = ("--version",)
+
+
+def hoist_global_options(args: Sequence[str]) -> list[str]:
+    """Move the root's options (``--kb DIR``, ``--version``) given after a subcommand to the front.
+
+    ``cstool search 顺丰 --kb DIR`` then means ``cstool --kb DIR search 顺丰``.
+    Nothing after ``--`` moves.
+    """
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in GLOBAL_VALUE_OPTIONS and i + 1 < len(args):
+            front += [arg, args[i + 1]]
+            i += 2
+            continue
+        if arg.startswith(tuple(f"{o}=" for o in GLOBAL_VALUE_OPTIONS)) or arg in GLOBAL_FLAGS:
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+def _help_requested(args: Sequence[str]) -> bool:
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg in ("-h", "--help"):
+            return True
+    return False
+
+
+def _invalid_utf8(args: Sequence[str]) -> str | None:
+    """The first argument that is not valid UTF-8 (argv decoded with surrogateescape), shown safely."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            return arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return None
 
 
 def invoked_name(args: Sequence[str]) -> str | None:
@@ -120,24 +208,7 @@ def _command_name(info: typer.models.CommandInfo) -> str | None:
     return callback.__name__.lower().replace("_", "-") if callback is not None else None
 
 
-# click's usage errors are in English; shop staff get them in Chinese.
-_USAGE_PATTERNS = [
-    (r"No such option: (\S+)(?:\s+Did you mean (\S+)\?)?", lambda m: f"没有这个选项：{m[1]}" + (f"，是不是 {m[2]}？" if m[2] else "")),
-    (r"No such command '([^']+)'\.?", lambda m: f"没有这个命令：{m[1]}"),
-    (r"Missing argument '([^']+)'\.?", lambda m: f"缺少参数：{m[1]}"),
-    (r"Missing option '([^']+)'\.?", lambda m: f"缺少选项：{m[1]}"),
-    (r"Option '([^']+)' requires an argument\.?", lambda m: f"选项 {m[1]} 需要一个值"),
-    (r"Invalid value for '([^']+)': (.*)", lambda m: f"{m[1]} 的值无效：{m[2]}"),
-    (r"Got unexpected extra arguments? \((.*)\)", lambda m: f"多余的参数：{m[1]}"),
-]
-
-
-def translate_usage(message: str) -> str:
-    for pattern, render in _USAGE_PATTERNS:
-        match = re.search(pattern, message)
-        if match:
-            return render(match)
-    return message
+CANCELLED = "已取消，未写入任何内容。"
 
 
 def run(argv: Sequence[str] | None = None) -> int:
@@ -145,19 +216,36 @@ def run(argv: Sequence[str] | None = None) -> int:
     debug = bool(os.environ.get("CSTOOL_DEBUG"))
     try:
         args = list(argv) if argv is not None else sys.argv[1:]
-        app = keep_only_invoked(build_app(make_plugin_manager()), args)
+        bad = _invalid_utf8(args)
+        if bad is not None:
+            print(f"错误：参数不是有效的 UTF-8 文字：{bad}（请检查终端的编码设置）", file=sys.stderr)
+            return 2
+        args = hoist_global_options(args)
+        if os.environ.get("_CSTOOL_COMPLETE"):  # a shell asking for completions (cstool completion)
+            from typer._completion_classes import completion_init
+
+            completion_init()
+        app = build_app(make_plugin_manager())
+        groups = {g.name for g in app.registered_groups}
+        # help screens and bare groups only show help: no demo-KB notice there
+        app.cstool_quiet = _help_requested(args) or _is_bare_group(args, groups)  # type: ignore[attr-defined]
+        app = keep_only_invoked(app, args)
         result = app(args=args, prog_name="cstool", standalone_mode=False)
-        return result if isinstance(result, int) else 0
+        return _cancelled_says_so(result if isinstance(result, int) else 0)
     except CstoolError as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return exc.exit_code
     except typer.Exit as exc:
-        return exc.exit_code
+        return _cancelled_says_so(exc.exit_code)
     except (typer.Abort, KeyboardInterrupt, EOFError):
-        print("\n已取消，未写入任何内容。", file=sys.stderr)
+        print(f"\n{CANCELLED}", file=sys.stderr)
         return 130
     except typer.TyperException as exc:  # click usage errors (unknown option, missing argument…)
-        print(f"错误：{translate_usage(exc.format_message())}（用 --help 查看用法）", file=sys.stderr)
+        if type(exc).__name__ == "NoArgsIsHelpError":
+            return 0  # a bare group: its help is already on stdout
+        from .i18n import usage_message
+
+        print(f"错误：{usage_message(exc)}（用 --help 查看用法）", file=sys.stderr)
         return int(getattr(exc, "exit_code", 2))
     except BrokenPipeError:
         return 0
@@ -166,6 +254,21 @@ def run(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"内部错误：{type(exc).__name__}: {exc}（设置 CSTOOL_DEBUG=1 查看详细信息）", file=sys.stderr)
         return 1
+
+
+def _cancelled_says_so(code: int) -> int:
+    """Typer turns Ctrl-C inside a command into a silent exit 130: say that nothing was written."""
+    if code == 130:
+        print(f"\n{CANCELLED}", file=sys.stderr)
+    return code
+
+
+def _is_bare_group(args: Sequence[str], groups: set[str | None]) -> bool:
+    """``cstool`` or ``cstool GROUP`` with nothing else: the help is shown, no notice."""
+    rest = hoist_global_options(args)
+    while rest[:1] and rest[0].startswith("--kb"):
+        rest = rest[2:] if rest[0] == "--kb" else rest[1:]
+    return not rest or (len(rest) == 1 and rest[0] in groups)
 
 
 def main() -> None:

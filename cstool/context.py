@@ -9,7 +9,7 @@ from typing import Any
 
 import pluggy
 
-from .kb import KnowledgeBase, find_kb_root
+from .kb import KnowledgeBase, resolve_kb
 
 
 @dataclass
@@ -19,8 +19,18 @@ class AppState:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
+    def kb_resolution(self) -> tuple[KnowledgeBase, str]:
+        """The KB in use and where the choice came from (``option``, ``env``, ``nearest``, ``config``, ``bundled``)."""
+        root, source = resolve_kb(self.kb_option)
+        return KnowledgeBase(root), source
+
+    @property
     def kb(self) -> KnowledgeBase:
-        return KnowledgeBase(find_kb_root(self.kb_option))
+        return self.kb_resolution[0]
+
+    @property
+    def kb_source(self) -> str:
+        return self.kb_resolution[1]
 
     def placeholders(self) -> dict[str, Callable[[], str]]:
         """Every placeholder a reply may use, as lazy producers.

@@ -38,12 +38,13 @@ def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str | Non
     """
 
 
-@hookspec
-def cstool_promo_rule_types(register: Callable[[str, Any], None]) -> None:
-    """Add promotion rule types (e.g. 第二件半价) to ``cstool promo``.
+@hookspec(historic=True)
+def cstool_add_hookspecs(pm: pluggy.PluginManager) -> None:
+    """Add the hook specifications a plugin owns: ``pm.add_hookspecs(module)`` (as pytest's ``pytest_addhooks``).
 
-    Call ``register(type_name, rule_class)``; the promo plugin documents the
-    interface a rule class implements.
+    Called for every plugin as it is registered (a historic hook), so a
+    plugin's own hooks are known before any implementation of them is checked;
+    hooks only one plugin calls (``cstool_promo_rule_types``) live in that plugin.
     """
 
 
@@ -132,4 +133,16 @@ def cstool_search_backends(register: Callable[[str, Any], None]) -> None:
     ``documents()`` (every stored dict), ``terms_with_prefix(field, prefix)``
     and ``close()``. The tantivy plugin (``plugins/cstool_tantivy``) is a
     complete example.
+    """
+
+
+@hookspec
+def cstool_describe_setup(state: Any, register: Callable[[str, str, str], None]) -> None:
+    """Say where this plugin keeps its files, for ``cstool kb which``.
+
+    Call ``register(key, label, value)``: ``key`` is the ``--json`` key (e.g.
+    ``logbook_db``), ``label`` the Chinese name shown to a person, ``value``
+    the location (a path, or a database URL without its password). ``state``
+    is the run's :class:`cstool.context.AppState` (``state.kb`` is the KB in
+    use). Keep it cheap and never create anything: it only describes.
     """

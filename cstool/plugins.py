@@ -44,11 +44,30 @@ def make_plugin_manager(
     """
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
+    pm.hook.cstool_add_hookspecs.call_historic(kwargs={"pm": pm})  # plugins' own hookspecs, as they register
     for plugin in plugins:
         pm.register(plugin)
     if load_entrypoints:
         _load_entrypoints(pm)
+        _check_pending(pm)
     return pm
+
+
+def _check_pending(pm: pluggy.PluginManager) -> None:
+    """A misspelt hook name fails loudly: its plugin is reported and unregistered, the others stay.
+
+    Checked once every plugin is registered, since a hook may be specified by
+    a plugin registered after one implementing it (``cstool_add_hookspecs``).
+    """
+    while True:
+        try:
+            pm.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = pm.get_name(exc.plugin) or repr(exc.plugin)
+            pm.unregister(exc.plugin)
+            _DISTS.pop(name, None)
+            report_broken(name, exc)
 
 
 def _load_entrypoints(pm: pluggy.PluginManager) -> None:
@@ -67,8 +86,7 @@ def _load_entrypoints(pm: pluggy.PluginManager) -> None:
             report_broken(ep.name, exc)
             continue
         try:
-            pm.register(plugin, name=ep.name)
-            pm.check_pending()  # a misspelt hook name fails loudly, not silently
+            pm.register(plugin, name=ep.name)  # (misspelt hook names: _check_pending, once all are in)
         except Exception as exc:
             if pm.get_plugin(ep.name) is not None:
                 pm.unregister(name=ep.name)

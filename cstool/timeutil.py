@@ -50,7 +50,9 @@ def parse_time(value: str | datetime | date, tz: tzinfo | None = None, *, field:
         try:
             dt = datetime.fromisoformat(text.replace("Z", "+00:00").replace("/", "-"))
         except ValueError:
-            raise BadInput(f"{field}格式不对：{text!r}（应为 2026-11-11 10:00 或 2026-11-11T10:00:00+08:00）") from None
+            raise BadInput(
+                f"{field}格式不对：{text!r}（应为 2026-11-11 10:00 或 2026-11-11T10:00:00+08:00）"
+            ) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=tz)
     return dt
@@ -63,3 +65,11 @@ def parse_date(value: str | date, *, field: str = "日期") -> date:
         return date.fromisoformat(str(value).strip().replace("/", "-"))
     except ValueError:
         raise BadInput(f"{field}格式不对：{value!r}（应为 2026-11-11）") from None
+
+
+def display_time(value: str | datetime, tz: tzinfo | None = None) -> str:
+    """A time as a person reads it: ``2026-11-30 09:59`` in the user's zone (ISO text or datetime)."""
+    dt = parse_time(value, tz) if isinstance(value, str) else value
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=tz or get_zone())
+    return dt.astimezone(tz or get_zone()).strftime("%Y-%m-%d %H:%M")

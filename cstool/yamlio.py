@@ -6,21 +6,65 @@
 - Mappings and sequences keep their line numbers: :func:`line_of` turns a
   key or index into a ``file:line`` for error messages.
 - Writes are atomic: temp file in the same folder, fsync, ``os.replace``.
+- Team files are data typed by people, so two YAML features that only make
+  them hostile are refused before any work: anchors and aliases (``&a`` /
+  ``*a``, ``<<: *a``; an "alias bomb" of a few lines expands to gigabytes) and
+  files over :data:`MAX_FILE_BYTES` (2 MB). Both refusals name ``file:line``.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import stat
 from decimal import Decimal, InvalidOperation
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import RoundTripConstructor, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.representer import RoundTripRepresenter
 
 from .errors import BadInput
 from .files import atomic_write
+
+MAX_FILE_BYTES = 2 * 1024 * 1024  # one team YAML file (a topic file of ~5,000 entries is ~1 MB)
+MAX_DEPTH = 64  # nesting of mappings and lists; team files use fewer than 10 levels
+NO_ALIASES = "YAML 里不能用锚点（&名字）或别名（*名字、<<: *名字）：请把内容直接写出来"
+TOO_LARGE = "文件太大（{size:,} 字节），团队 YAML 文件最大 2 MB（{limit:,} 字节）：请拆成几个文件"
+TOO_DEEP = f"嵌套层数太多（超过 {MAX_DEPTH} 层）"
+
+
+class _Refused(Exception):
+    """Raised inside the composer; :func:`loads` turns it into ``BadInput`` with the file name."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+class _Composer(Composer):
+    """ruamel's composer, refusing anchors and aliases where they appear (before any expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            raise _Refused(NO_ALIASES, mark.line + 1 if mark is not None else None)
+        if self.depth >= MAX_DEPTH:
+            mark = event.start_mark
+            raise _Refused(TOO_DEEP, mark.line + 1 if mark is not None else None)
+        return super().compose_node(parent, index)
+
+
+class _Representer(RoundTripRepresenter):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # never write an anchor: the file could not be read back
 
 
 class _Constructor(RoundTripConstructor):
@@ -52,6 +96,8 @@ def make_yaml() -> YAML:
     """A round-trip YAML instance configured the way every cstool file is written."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.allow_unicode = True
     yaml.width = 4096  # never fold a long Chinese reply onto two lines
@@ -60,15 +106,29 @@ def make_yaml() -> YAML:
 
 
 def read_text(path: Path) -> str:
+    """A team file's text; over :data:`MAX_FILE_BYTES` it is refused before it is read whole."""
     try:
-        return path.read_bytes().decode("utf-8-sig")
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):  # a FIFO would block, a device never end
+            raise BadInput("这不是普通文件（是设备、管道或套接字）", path=path)
+        with open(path, "rb") as handle:  # noqa: PTH123 - one read, bounded
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            try:
+                size = max(path.stat().st_size, len(raw))
+            except OSError:
+                size = len(raw)
+            raise BadInput(TOO_LARGE.format(size=size, limit=MAX_FILE_BYTES), path=path)
+        return raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise BadInput("文件不存在", path=path) from None
     except IsADirectoryError:
         raise BadInput("这是一个文件夹，不是文件", path=path) from None
     except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         raise BadInput("文件不是 UTF-8 编码，请另存为 UTF-8", path=path, line=line) from None
+    except ValueError:  # a NUL byte or an unencodable character in the name
+        raise BadInput("文件名无效（含无法识别的字符）", path=repr(str(path))) from None
     except OSError as exc:
         raise BadInput(f"无法读取：{exc.strerror}", path=path) from None
 
@@ -94,9 +154,22 @@ def _explain(problem: str) -> str:
     return problem
 
 
+def check_size(text: str, path: Path | str = "<输入>") -> None:
+    """Refuse a text over :data:`MAX_FILE_BYTES` (UTF-8), read from a file or about to be written."""
+    if len(text) > MAX_FILE_BYTES // 4:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_FILE_BYTES:
+            raise BadInput(TOO_LARGE.format(size=size, limit=MAX_FILE_BYTES), path=path)
+
+
 def loads(text: str, path: Path | str = "<输入>") -> Any:
+    check_size(text, path)
     try:
         return make_yaml().load(text)
+    except _Refused as exc:
+        raise BadInput(exc.message, path=path, line=exc.line) from None
+    except RecursionError:
+        raise BadInput(TOO_DEEP, path=path) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -106,18 +179,39 @@ def loads(text: str, path: Path | str = "<输入>") -> Any:
         raise BadInput(f"YAML 格式错误：{exc}", path=path) from None
 
 
+# Where an anchor or alias could start a node: line start, or after an
+# indicator and a space. A conservative screen: a match (also inside a quoted
+# reply) only sends the file to the checking parser, which is exact.
+_MAYBE_ALIAS = re.compile(r"(?:^|[\s\[{,:?-])[&*][^\s\[\]{},]", re.MULTILINE)
+
+
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest ``[``/``{`` nesting, counting brackets inside quotes too (an upper bound)."""
+    brackets = re.sub(r"[^\[\]{}]+", "", text)
+    if len(brackets) <= MAX_DEPTH:
+        return len(brackets)
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets)))
+
+
 def load_fast(path: Path) -> Any:
     """Load plain data with the C parser (ruamel.yaml.clib): several times faster, no line numbers.
 
-    For bulk reads (a 10,000-entry KB); on any problem, re-read with :func:`load`
-    to report ``file:line``.
+    For bulk reads (a 10,000-entry KB). The C composer cannot refuse aliases,
+    so a text that may hold one, and any problem, goes through :func:`loads`
+    instead (which refuses it, or reports ``file:line``).
     """
+    text = read_text(path)
+    if _MAYBE_ALIAS.search(text) or _flow_depth(text) > MAX_DEPTH:
+        return loads(text, path)  # the C composer recurses per level: 100,000 '[' crash it
     yaml = YAML(typ="safe", pure=False)
     yaml.Constructor = _FastConstructor
     try:
-        return yaml.load(read_text(path))
-    except YAMLError:
-        return load(path)  # raises BadInput with the line
+        return yaml.load(text)
+    except (YAMLError, RecursionError):
+        return loads(text, path)  # raises BadInput with the line
 
 
 def load(path: Path) -> Any:

@@ -135,7 +135,8 @@ def test_eight_processes_writing_at_once_lose_nothing(log_db, tmp_path, count_en
     ]
     time.sleep(1.0)  # let every interpreter start, then release them together
     go.touch()
-    results = [(p.wait(timeout=600), p.stdout.read(), p.stderr.read()) for p in procs]
+    outputs = [p.communicate(timeout=600) for p in procs]  # read while they run: a full pipe blocks a writer
+    results = [(p.returncode, out, err) for p, (out, err) in zip(procs, outputs, strict=True)]
     for code, _out, err in results:
         assert code == 0, err[-2000:]
         assert "locked" not in err and "错误" not in err

@@ -3,7 +3,8 @@
 ``promo_reference`` is the search as it was before the speed-up; on generated
 campaigns of several shapes over catalogs large enough to take the bounded
 (large-catalog) path, both must return the same SKUs, the same lowest unit
-price and the same witness cart, with and without ``only_below_cost``.
+price and the same witness cart, with and without ``only_below_cost``, and the
+same rule text for the finding.
 """
 
 from __future__ import annotations
@@ -161,6 +162,10 @@ def same_search(campaign: Campaign) -> None:
         )
         new = below_cost.lowest_prices(fresh, only_below_cost=only)
         assert summary(new) == summary(old)
+        # the finding's 叠加 text: the rules the witness cart's quote applies, as the full quote lists them
+        assert {s: below_cost.rule_text(fresh, w) for s, w in new.items()} == {
+            s: reference.rule_text(campaign, w) for s, w in old.items()
+        }
 
 
 SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))

@@ -219,7 +219,7 @@ def test_corrupt_or_missing_index_is_rebuilt(cli, kb, damage):
     assert result["id"] == "ship.when"
 
 
-def test_unwritable_cache_is_a_clear_error(cli, kb, isolated_home):
+def test_unwritable_cache_still_answers_with_a_note(cli, kb, isolated_home):
     cache = isolated_home / "cache"
     cache.mkdir()
     cache.chmod(stat.S_IRUSR | stat.S_IXUSR)
@@ -227,9 +227,10 @@ def test_unwritable_cache_is_a_clear_error(cli, kb, isolated_home):
         if os.access(cache, os.W_OK):
             pytest.skip("running as root: permissions are not enforced")
         result = cli("--kb", kb, "search", "发货")
-        assert result.exit_code != 0
+        assert result.exit_code == 0, result.output
         assert "Traceback" not in result.output
-        assert len(result.stderr.strip().splitlines()) == 1
+        assert "[1]" in result.stdout
+        assert "这次在内存里建索引" in result.stderr
     finally:
         cache.chmod(stat.S_IRWXU)
 

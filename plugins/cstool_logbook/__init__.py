@@ -24,3 +24,16 @@ def cstool_learning_examples(kb, register):
     from .learning import hook
 
     hook(kb, register)
+
+
+@hookimpl
+def cstool_describe_setup(state, register):
+    from .store import _redact, is_postgres_url, resolve_target
+
+    target = resolve_target(None)
+    if is_postgres_url(target):
+        try:
+            target = _redact(target)
+        except ValueError:  # a malformed URL (e.g. port 99999): never show its password
+            target = target.split("://", 1)[0] + "://…"
+    register("logbook_db", "日志库", target)

@@ -99,14 +99,7 @@ def record(session: Session, kind: str, raw: dict[str, Any], *, ask: bool = True
     raw = {key: value for key, value in raw.items() if value not in (None, [], "")}
     raw.setdefault("agent", session.agent)
     if ask and prompts.interactive():
-        try:
-            ask_missing(session, kind, raw)
-        except KeyboardInterrupt:
-            # Typer turns Ctrl-C into a silent exit 130; say that nothing was written.
-            from cstool.output import info
-
-            info("已取消，未写入任何内容。")
-            raise
+        ask_missing(session, kind, raw)  # Ctrl-C: the CLI's cancel path says nothing was written
 
     entry = build_entry(
         kind,

@@ -10,10 +10,17 @@ __version__ = "0.1.0"
 
 
 @hookimpl
-def cstool_register_commands(app):
-    from .commands import GROUP_HELP, make_group
+def cstool_add_hookspecs(pm):
+    from . import hookspecs
 
-    app.add_typer(make_group(), name="promo", help=GROUP_HELP)
+    pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def cstool_register_commands(app):
+    from .commands import register
+
+    register(app)
 
 
 @hookimpl

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import itertools
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from .allocate import from_cents, to_cents
 from .engine import quote
+from .levels import BundleRule, is_bundle, is_item, is_scoped
 from .model import Campaign, Cart, CartLine, Product
 from .prune import PriceFloor
 from .rules import describe, is_active
@@ -61,13 +62,19 @@ def coupon_options(campaign: Campaign) -> list[frozenset[str]]:
 
 def unit_price_of(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int] | None:
     """The cheapest unit of ``sku`` in this cart and the index of its line."""
+    priced = _priced(campaign, cart, sku)
+    return None if priced is None else (priced[0], priced[1])
+
+
+def _priced(campaign: Campaign, cart: Cart, sku: str) -> tuple[Decimal, int, Decimal, int] | None:
+    """:func:`unit_price_of` with that line's ``paid`` and ``qty`` (what a witness keeps)."""
     q = quote(campaign, cart, lean=True)
     best = None
     for line in q.lines:
         if line.sku == sku:
             cheapest = from_cents(to_cents(line.paid) // line.qty)
             if best is None or cheapest < best[0]:
-                best = (cheapest, line.index)
+                best = (cheapest, line.index, line.paid, line.qty)
     return best
 
 
@@ -78,11 +85,7 @@ def _line(product: Product, qty: int) -> CartLine:
 def _scopes(campaign: Campaign, product: Product, at: datetime) -> frozenset[str]:
     """The order-level rules and coupons active at ``at`` whose scope holds ``product``."""
     probe = _line(product, 1)
-    return frozenset(
-        r.id
-        for r in campaign.rules
-        if r.level in ("order", "coupon") and is_active(r, at) and r.in_scope(probe)  # type: ignore[attr-defined]
-    )
+    return frozenset(r.id for r in campaign.rules if is_scoped(r) and is_active(r, at) and r.in_scope(probe))
 
 
 def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list[Product], list[Decimal]]]:
@@ -93,10 +96,10 @@ def _groups(campaign: Campaign, at: datetime) -> list[tuple[frozenset[str], list
         for rule in campaign.rules:
             if not is_active(rule, at):
                 continue
-            if rule.level == "item":
-                marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)  # type: ignore[attr-defined]
-            elif rule.level == "bundle":
-                marks.append(product.sku in rule.items)  # type: ignore[attr-defined]
+            if is_item(rule):
+                marks.append(rule.unit_prices(product.sku, [product.price])[0] is not None)
+            elif is_bundle(rule):
+                marks.append(product.sku in rule.items)
         key = (_scopes(campaign, product, at), product.category, tuple(marks))
         groups.setdefault(key, []).append(product)
     found = []
@@ -116,7 +119,9 @@ def _thresholds(campaign: Campaign, at: datetime, mine: frozenset[str]) -> list[
             if getattr(rule, "basis", "amount") == "amount":
                 found.append(Decimal(tier.at))
         if rule.level in ("coupon", "shipping"):
-            found.append(rule.at)  # type: ignore[attr-defined]
+            threshold = getattr(rule, "at", None)  # (a plugin's coupon may have none)
+            if threshold is not None:
+                found.append(threshold)
     return found
 
 
@@ -129,34 +134,62 @@ def _pool(campaign: Campaign, target: Product, at: datetime, qty: int, groups: l
     """
     if len(campaign.catalog) <= EXHAUSTIVE_SKUS:
         return [p for p in campaign.catalog.values() if p.sku != target.sku]
+    return list(_pool_large(campaign, target, at, qty, groups, {}))
+
+
+def _pool_large(
+    campaign: Campaign, target: Product, at: datetime, qty: int, groups: list, shared: dict
+) -> Iterator[Product]:
+    """:func:`_pool` of a large catalog, one item at a time in the same order (the search often stops early).
+
+    ``shared`` (one per target and instant) keeps what does not depend on ``qty``.
+    """
+    if "mine" not in shared:
+        mine = shared["mine"] = _scopes(campaign, target, at)
+        shared["thresholds"] = _thresholds(campaign, at, mine)
+    mine = shared["mine"]
+    if "groups" in shared:
+        relevant = shared["groups"]
+    else:  # the groups sharing a scope with the target, found as they are needed (kept once all are known)
+        relevant = _sharing(groups, mine, shared)
     partners = {
         s
         for r in campaign.rules
-        if r.level == "bundle" and is_active(r, at) and target.sku in r.items  # type: ignore[attr-defined]
-        for s in r.items  # type: ignore[attr-defined]
+        if is_bundle(r) and is_active(r, at) and target.sku in r.items
+        for s in r.items
     }
-    mine = _scopes(campaign, target, at)
-    deficits = sorted({t - target.price * qty for t in _thresholds(campaign, at, mine)})
-    chosen = (
-        {p.sku: p for p in campaign.catalog.values() if p.sku in partners and p.sku != target.sku}
-        if partners
-        else {}
-    )
-    for scopes, members, prices in groups:  # members sorted by price: the first at or above, by bisection
-        if not scopes & mine:
-            continue
+    deficits = sorted({t - target.price * qty for t in shared["thresholds"]})
+    chosen: set[str] = set()
+    if partners:
+        for p in campaign.catalog.values():
+            if p.sku in partners and p.sku != target.sku:
+                chosen.add(p.sku)
+                yield p
+    for _, members, prices in relevant:  # members sorted by price: the first at or above, by bisection
         first = 1 if members[0].sku == target.sku else 0
         if first >= len(members):
             continue
-        chosen.setdefault(members[first].sku, members[first])
+        if members[first].sku not in chosen:
+            chosen.add(members[first].sku)
+            yield members[first]
         # a deficit at or below the cheapest member picks the cheapest (just taken); above the dearest, none
         for deficit in deficits[bisect_right(deficits, prices[0]) : bisect_right(deficits, prices[-1])]:
             i = bisect_left(prices, deficit)
             if i < len(members) and members[i].sku == target.sku:
                 i += 1
-            if i < len(members):
-                chosen.setdefault(members[i].sku, members[i])
-    return list(chosen.values())
+            if i < len(members) and members[i].sku not in chosen:
+                chosen.add(members[i].sku)
+                yield members[i]
+
+
+def _sharing(groups: list, mine: frozenset[str], shared: dict) -> Iterator[tuple]:
+    """The groups with a scope in ``mine``, in order; the whole list is kept in ``shared`` once walked through."""
+    found = []
+    for group in groups:
+        if group[0] & mine:
+            found.append(group)
+            yield group
+    shared["groups"] = found
 
 
 def _carts(
@@ -179,9 +212,9 @@ def _carts(
 def rule_scopes(campaign: Campaign, at: datetime) -> dict[str, frozenset[str]]:
     """For each order-level rule and coupon active at ``at``: the catalog SKUs in its scope."""
     return {
-        r.id: frozenset(p.sku for p in campaign.catalog.values() if r.in_scope(_line(p, 1)))  # type: ignore[attr-defined]
+        r.id: frozenset(p.sku for p in campaign.catalog.values() if r.in_scope(_line(p, 1)))
         for r in campaign.rules
-        if r.level in ("order", "coupon") and is_active(r, at)
+        if is_scoped(r) and is_active(r, at)
     }
 
 
@@ -207,26 +240,47 @@ def floor_price(
     active = [r for r in campaign.rules if is_active(r, at)]
     low = product.price
     for rule in active:
-        if rule.level == "item":
-            price = rule.unit_prices(product.sku, [product.price])[0]  # type: ignore[attr-defined]
+        if is_item(rule):
+            price = rule.unit_prices(product.sku, [product.price])[0]
             if price is not None:
                 low = min(low, max(price, Decimal(0)))
-        elif rule.level == "bundle" and product.sku in rule.items:  # type: ignore[attr-defined]
+        elif is_bundle(rule) and product.sku in rule.items:
             low = min(low, _bundle_share(campaign, rule, product))
     order_rules = [r for r in active if r.level == "order"]
+    befores = _befores(campaign, at, order_rules, scopes)
     take = Decimal(0)
-    for index, rule in enumerate(order_rules):
+    for rule in order_rules:
         if product.sku in scopes[rule.id]:
-            before = _taken_before(order_rules[:index], scopes, scopes[rule.id])
+            before = befores[rule.id]
             take += min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
     best_coupon = Decimal(0)  # at most one coupon per order
     for rule in active:
         if rule.level == "coupon" and product.sku in scopes[rule.id]:
-            before = _taken_before(order_rules, scopes, scopes[rule.id])
+            before = befores[rule.id]
             best_coupon = max(
                 best_coupon, min(low, _most_share(rule, product.price, before) + Decimal("0.01"))
             )
     return low - take - best_coupon - Decimal("0.01")
+
+
+def _befores(
+    campaign: Campaign, at: datetime, order_rules: list, scopes: dict[str, frozenset[str]]
+) -> dict[str, Decimal | None]:
+    """:func:`_taken_before` for each order-level rule (its earlier ones) and coupon (every one) at ``at``.
+
+    It depends on the rules only, not on the SKU, so it is worked out once per instant.
+    """
+    key = ("befores", at)
+    found = campaign.memo.get(key)
+    if found is None:
+        found = {}
+        for index, rule in enumerate(order_rules):
+            found[rule.id] = _taken_before(order_rules[:index], scopes, scopes[rule.id])
+        for rule_id in scopes:
+            if rule_id not in found:
+                found[rule_id] = _taken_before(order_rules, scopes, scopes[rule_id])
+        campaign.memo[key] = found
+    return found
 
 
 def _taken_before(earlier: list, scopes: dict[str, frozenset[str]], scope: frozenset[str]) -> Decimal | None:
@@ -252,8 +306,9 @@ def _most_share(rule: object, unit: Decimal, before: Decimal | None) -> Decimal:
     grows no faster than the amount.
     """
     tiers = getattr(rule, "tiers", None)
-    if tiers is None:  # a coupon
-        return min(unit, _prorata(rule.off, unit, rule.at, before))  # type: ignore[attr-defined]
+    if tiers is None:  # a coupon (one of a plugin's type without off and at: the whole unit)
+        off, at = getattr(rule, "off", None), getattr(rule, "at", None)
+        return unit if off is None or at is None else min(unit, _prorata(off, unit, at, before))
     repeat, cap = getattr(rule, "repeat", False), getattr(rule, "cap", None)
     by_amount = getattr(rule, "basis", "amount") == "amount"
     most = Decimal(0)
@@ -278,9 +333,9 @@ def _prorata(
 ) -> Decimal:
     """``(off or per) × unit / (at - before)``; without a usable bound, ``off`` (or the whole unit)."""
     rate = per if per is not None else off
-    if before is None or at - before <= 0:
+    if rate is None or before is None or at - before <= 0:
         return off if off is not None else unit
-    share = rate * unit / (at - before)  # type: ignore[operator]
+    share = rate * unit / (at - before)
     return min(share, off) if off is not None else share
 
 
@@ -296,25 +351,26 @@ def _most_taken(rule: object, unit: Decimal | None) -> Decimal | None:
     return max((t.off or Decimal(0)) for t in tiers)
 
 
-def _bundle_share(campaign: Campaign, rule: object, product: Product) -> Decimal:
+def _bundle_share(campaign: Campaign, rule: BundleRule, product: Product) -> Decimal:
     """The most a unit of ``product`` can get off inside one bundle instance: its pro-rata share."""
-    items = rule.items  # type: ignore[attr-defined]
+    items = rule.items
     if any(s not in campaign.catalog for s in items):
         return Decimal(0)
     total = sum(campaign.catalog[s].price * q for s, q in items.items())
     if total <= 0:
         return Decimal(0)
-    return max(Decimal(0), rule.price * product.price / total - Decimal("0.01"))  # type: ignore[attr-defined]
+    return max(Decimal(0), rule.price * product.price / total - Decimal("0.01"))
 
 
 def default_max_units(campaign: Campaign) -> int:
     """Enough units to fill any bundle or quantity tier once, at least 3, at most 6."""
     need = 3
     for rule in campaign.rules:
-        if rule.level == "bundle":
-            need = max(need, sum(rule.items.values()) + 1)  # type: ignore[attr-defined]
+        if is_bundle(rule):
+            need = max(need, sum(rule.items.values()) + 1)
+        tiers = getattr(rule, "tiers", None) or ()
         if getattr(rule, "basis", None) == "quantity":
-            need = max(need, max(int(t.at) for t in rule.tiers))  # type: ignore[attr-defined]
+            need = max(need, max(int(t.at) for t in tiers))
         limit = getattr(rule, "limit_per_order", None)
         if limit:
             need = max(need, limit + 1)
@@ -338,7 +394,7 @@ def lowest_prices(
     for at in time_points(campaign):
         groups = [] if small else _groups(campaign, at)
         scopes = rule_scopes(campaign, at)
-        bounds = PriceFloor(campaign, at)
+        bounds = price_floor(campaign, at)
         for product in campaign.catalog.values():
             if product.cost is None:
                 continue
@@ -355,25 +411,35 @@ def lowest_prices(
             ceiling = product.cost if only_below_cost else None
             _search_large(campaign, product, at, max_units, max_fill, groups, held, bounds, ceiling, found)
     if only_below_cost:
-        return {s: w for s, w in found.items() if w.unit_price < campaign.catalog[s].cost}  # type: ignore[operator]
+        return {s: w for s, w in found.items() if _below(w.unit_price, campaign.catalog[s].cost)}
     return found
 
 
-def _improve(
-    campaign: Campaign, sku: str, cart: Cart, priced: tuple[Decimal, int] | None, found: dict
-) -> bool:
+def _below(price: Decimal, cost: Decimal | None) -> bool:
+    return cost is not None and price < cost
+
+
+def _improve(sku: str, cart: Cart, priced: tuple[Decimal, int, Decimal, int] | None, found: dict) -> bool:
     """Keep ``cart`` if it is strictly cheaper for ``sku``; True once nothing can be cheaper (0.00)."""
     if priced is None:
         return False
     best = found.get(sku)
     if best is None or priced[0] < best.unit_price:
-        line = quote(campaign, cart, lean=True).lines[priced[1]]
-        found[sku] = Witness(sku, priced[0], cart, line.paid, line.qty)
+        found[sku] = Witness(sku, priced[0], cart, priced[2], priced[3])
     return found[sku].unit_price <= 0  # a unit never pays less than 0: no later cart can improve
 
 
+Pricer = Callable[[Cart], "tuple[Decimal, int, Decimal, int] | None"]
+
+
 def _search_cart(
-    campaign: Campaign, product: Product, lines: tuple, at: datetime, options: list, found: dict
+    campaign: Campaign,
+    product: Product,
+    lines: tuple,
+    at: datetime,
+    options: list,
+    found: dict,
+    pricer: Pricer | None = None,
 ) -> bool:
     """Try one cart holding each coupon option in turn (the first strictly cheaper one is kept)."""
     worth = sum((ln.price * ln.qty for ln in lines), Decimal(0))
@@ -381,7 +447,8 @@ def _search_cart(
         if coupons and all(getattr(campaign.rule(c), "at", 0) > worth for c in coupons):
             continue  # the coupon's threshold is out of reach: same as holding none
         cart = Cart(items=lines, at=at, coupons=coupons)
-        if _improve(campaign, product.sku, cart, unit_price_of(campaign, cart, product.sku), found):
+        priced = pricer(cart) if pricer is not None else _priced(campaign, cart, product.sku)
+        if _improve(product.sku, cart, priced, found):
             return True
     return False
 
@@ -409,8 +476,14 @@ def _search_large(
     """
     thresholds = [getattr(campaign.rule(c), "at", 0) for c in held]
     lowest_at = min(thresholds) if thresholds else None
+
+    def pricer(cart: Cart) -> tuple[Decimal, int, Decimal, int] | None:
+        # the engine's own figures, without building a quote (prune.PriceFloor.paid; no bundle applies)
+        return bounds.priced(cart.items, cart.coupons or frozenset(), product.sku)
+
+    shared: dict = {}
     for qty in range(1, max_units + 1):
-        pool = _pool(campaign, product, at, qty, groups)
+        pool = _pool_large(campaign, product, at, qty, groups, shared)
         room = min(max_units - qty, max_fill)
         target_line = _line(product, qty)
         target_worth = product.price * qty
@@ -419,7 +492,7 @@ def _search_large(
             if ceiling is not None and bounds.usable and room >= 1
             else None
         )
-        for other in [None, *(pool if room >= 1 else [])]:
+        for other in itertools.chain([None], pool if room >= 1 else ()):
             bundled = product.sku in bounds.bundles_of or (
                 other is not None and other.sku in bounds.bundles_of
             )
@@ -433,6 +506,9 @@ def _search_large(
                 low = viable(other)
                 if low is None:
                     continue  # cannot go under the cost next to this item
+                best = found.get(product.sku)
+                if best is not None and low >= best.unit_price:
+                    continue  # (the same test as below, before building the cart)
             worth = target_worth + (other.price if other is not None else 0)
             reachable = lowest_at is not None and lowest_at <= worth
             options = [frozenset(), held] if reachable else [frozenset()]
@@ -450,31 +526,57 @@ def _search_large(
             if limit is not None and low >= limit:
                 continue  # no unit of it can pay less here: nothing to learn from this cart
             if not reachable:
-                if _search_cart(campaign, product, lines, at, options, found):
+                if _search_cart(campaign, product, lines, at, options, found, pricer):
                     return
                 continue
-            if _price_twice(campaign, product, lines, at, held, found):
+            if _price_twice(product, lines, at, held, found, pricer):
                 return
 
 
 def _price_twice(
-    campaign: Campaign, product: Product, lines: tuple, at: datetime, held: frozenset[str], found: dict
+    product: Product, lines: tuple, at: datetime, held: frozenset[str], found: dict, pricer: Pricer
 ) -> bool:
     """Holding ``held`` first; without only if that could change the result (see :func:`_search_large`)."""
     with_coupon = Cart(items=lines, at=at, coupons=held)
-    priced = unit_price_of(campaign, with_coupon, product.sku)
+    priced = pricer(with_coupon)
     if priced is None:
         return False
     best = found.get(product.sku)
     if best is not None and priced[0] >= best.unit_price:
         return False
     without = Cart(items=lines, at=at, coupons=frozenset())
-    plain = unit_price_of(campaign, without, product.sku)
+    plain = pricer(without)
     if plain is not None and plain[0] <= priced[0]:
-        return _improve(campaign, product.sku, without, plain, found)
-    return _improve(campaign, product.sku, with_coupon, priced, found)
+        return _improve(product.sku, without, plain, found)
+    return _improve(product.sku, with_coupon, priced, found)
 
 
 def rule_text(campaign: Campaign, witness: Witness) -> str:
-    q = quote(campaign, witness.cart)
-    return "、".join(describe(campaign.rule(a.rule), campaign.title) for a in q.applied if a.amount)  # type: ignore[arg-type]
+    cart = witness.cart
+    bounds = price_floor(campaign, cart.at)
+    units: dict[str, int] = {}
+    for line in cart.items:
+        units[line.sku] = units.get(line.sku, 0) + line.qty
+    if bounds.usable and cart.coupons is not None and not bounds.bundle_applies(units):
+        ids = bounds.applied(cart.items, cart.coupons)  # what the quote applies, without building one
+    else:
+        ids = [a.rule for a in quote(campaign, cart, lean=True).applied if a.amount]
+    return "、".join(_described(campaign, rule_id) for rule_id in ids)
+
+
+def price_floor(campaign: Campaign, at: datetime) -> PriceFloor:
+    """The :class:`.prune.PriceFloor` of ``campaign`` at ``at`` (one per instant, kept in the campaign's memo)."""
+    key = ("floor", at)
+    found = campaign.memo.get(key)
+    if found is None:
+        found = campaign.memo[key] = PriceFloor(campaign, at)
+    return found
+
+
+def _described(campaign: Campaign, rule_id: str) -> str:
+    """A rule's description, remembered per campaign (every finding names the same few rules)."""
+    key = ("describe", rule_id)
+    found = campaign.memo.get(key)
+    if found is None:
+        found = campaign.memo[key] = describe(campaign.rule(rule_id), campaign.title)
+    return found

@@ -336,12 +336,13 @@ def _below_cost(c: Campaign) -> list[Finding]:
     found = []
     for sku, witness in sorted(lowest_prices(c).items()):
         cost = c.catalog[sku].cost
+        assert cost is not None  # only SKUs with a cost are searched
         found.append(
             Finding(
                 "error",
                 "below-cost",
                 None,
-                f"{c.title(sku)} 最低可卖到 {fmt(witness.unit_price)} 元/件，低于成本 {fmt(cost)} 元"  # type: ignore[arg-type]
+                f"{c.title(sku)} 最低可卖到 {fmt(witness.unit_price)} 元/件，低于成本 {fmt(cost)} 元"
                 f"（叠加：{rule_text(c, witness)}）",
                 {"sku": sku, "unit_price": witness.unit_price, "cost": cost, "witness": witness.to_dict()},
             )

@@ -13,8 +13,19 @@ from datetime import datetime
 from decimal import Decimal
 
 from .allocate import split, split_even
+from .levels import (
+    AnyRule,
+    BundleRule,
+    ItemRule,
+    ScopedRule,
+    is_bundle,
+    is_coupon,
+    is_item,
+    is_order,
+    is_shipping,
+)
 from .model import Campaign, Cart
-from .rules import Measure, Rule, describe, is_active
+from .rules import Measure, NextStep, Rule, describe, is_active
 
 ZERO = Decimal("0.00")
 MAX_BUNDLE_CHOICES = 4096  # bundle-instance combinations tried per quote (exhaustive below this)
@@ -137,9 +148,7 @@ def quote(
     for line in cart.items:
         available[line.sku] = available.get(line.sku, 0) + line.qty
     bundles = [
-        r
-        for r in active
-        if r.level == "bundle" and all(available.get(s, 0) >= q for s, q in r.items.items())  # type: ignore[attr-defined]
+        r for r in active if is_bundle(r) and all(available.get(s, 0) >= q for s, q in r.items.items())
     ]
     if bundle_counts is not None:
         unknown = set(k for k, v in bundle_counts.items() if v) - {b.id for b in bundles}
@@ -173,22 +182,22 @@ def active_rules(campaign: Campaign, at: datetime) -> list[Rule]:
     return found
 
 
-def _fits(bundles: list[Rule], choice: tuple[int, ...], available: Mapping[str, int]) -> bool:
+def _fits(bundles: list[BundleRule], choice: tuple[int, ...], available: Mapping[str, int]) -> bool:
     used: dict[str, int] = {}
     for bundle, n in zip(bundles, choice, strict=True):
-        for sku, q in bundle.items.items():  # type: ignore[attr-defined]
+        for sku, q in bundle.items.items():
             used[sku] = used.get(sku, 0) + q * n
     return all(available.get(s, 0) >= u for s, u in used.items())
 
 
-def _bundle_choices(bundles: list[Rule], available: Mapping[str, int]) -> Iterator[tuple[int, ...]]:
+def _bundle_choices(bundles: list[BundleRule], available: Mapping[str, int]) -> Iterator[tuple[int, ...]]:
     """Every feasible vector of instance counts (up to MAX_BUNDLE_CHOICES of them)."""
 
     def walk(index: int, left: dict[str, int]) -> Iterator[tuple[int, ...]]:
         if index == len(bundles):
             yield ()
             return
-        items = bundles[index].items  # type: ignore[attr-defined]
+        items = bundles[index].items
         most = min(left[s] // q for s, q in items.items())
         for n in range(most + 1):
             rest = dict(left)
@@ -207,7 +216,7 @@ def _price(
     campaign: Campaign,
     cart: Cart,
     active: list[Rule],
-    bundles: list[Rule],
+    bundles: list[BundleRule],
     choice: tuple[int, ...],
     offers_cache: dict | None = None,
     *,
@@ -225,17 +234,17 @@ def _price(
     nexts: list[NextTier] = []
     tier_free_shipping: str | None = None
     for rule in active:
-        if rule.level != "order":
+        if not is_order(rule):
             continue
         scope = _scope(rule, lines, offers_cache, campaign.memo)
         if not scope:
             continue
         m = _measure(scope)
         if not lean:
-            step = rule.next_step(m)  # type: ignore[attr-defined]
+            step = rule.next_step(m)
             if step is not None:
                 nexts.append(_next(campaign, rule, step))
-        reward = rule.reward(m)  # type: ignore[attr-defined]
+        reward = rule.reward(m)
         if reward is None:
             continue
         amount = _take(rule, reward.amount, scope)
@@ -247,23 +256,25 @@ def _price(
 
     order = _measure(lines)
     free_by = tier_free_shipping
-    shipping_rules = [r for r in active if r.level == "shipping"]
+    shipping_rules = [r for r in active if is_shipping(r)]
     if free_by is None:
-        free_by = next((r.id for r in shipping_rules if r.frees(order, cart.region)), None)  # type: ignore[attr-defined]
+        free_by = next((r.id for r in shipping_rules if r.frees(order, cart.region)), None)
     fee = cart.shipping_fee
     if (
         free_by is None and fee != ZERO and not lean
     ):  # a cart that already ships at no cost is never told to 凑包邮
-        for rule in shipping_rules:
-            step = rule.next_step(order, cart.region)  # type: ignore[attr-defined]
-            if step is not None:
-                nexts.append(_next(campaign, rule, step))
+        for shipping in shipping_rules:
+            shipping_step = shipping.next_step(order, cart.region)
+            if shipping_step is not None:
+                nexts.append(_next(campaign, shipping, shipping_step))
     elif free_by is not None and free_by != tier_free_shipping:
-        applied.append(Applied(free_by, campaign.rule(free_by).type, "shipping", fee or ZERO, "包邮"))  # type: ignore[union-attr]
+        freeing = campaign.rule(free_by)
+        assert freeing is not None  # free_by is the id of one of the campaign's rules
+        applied.append(Applied(free_by, freeing.type, "shipping", fee or ZERO, "包邮"))
     excluded = None
     if free_by is None and cart.region:
         excluded = next(
-            (r.id for r in shipping_rules if getattr(r, "excluded", None) and r.excluded(cart.region)),  # type: ignore[attr-defined]
+            (r.id for r in shipping_rules if _excludes(r, cart.region)),
             None,
         )
 
@@ -284,20 +295,35 @@ def _price(
     )
 
 
-def _next(campaign: Campaign, rule: Rule, step: object) -> NextTier:
-    scope_text = getattr(rule, "scope_text", None)
+def _excludes(rule: AnyRule, region: str) -> bool:
+    """Whether a shipping rule excludes ``region`` (a plugin's may have no ``excluded``)."""
+    excluded = getattr(rule, "excluded", None)
+    return bool(excluded and excluded(region))
+
+
+def _next(campaign: Campaign, rule: AnyRule, step: NextStep) -> NextTier:
     return NextTier(
         rule.id,
-        step.need,  # type: ignore[attr-defined]
-        step.unit,  # type: ignore[attr-defined]
-        step.gives,  # type: ignore[attr-defined]
+        step.need,
+        step.unit,
+        step.gives,
         getattr(step, "extra", None),
         getattr(step, "gift", None),
-        scope_text(campaign.title) if scope_text is not None else "",
+        _scope_text(campaign, rule),
     )
 
 
-def _applied(rule: Rule, amount: Decimal, reward: object, lean: bool = False) -> Applied:
+def _scope_text(campaign: Campaign, rule: AnyRule) -> str:
+    """The rule's scope in words (remembered per campaign: a wide scope names hundreds of items)."""
+    key = ("scope_text", rule.id)
+    found = campaign.memo.get(key)
+    if found is None:
+        scope_text = getattr(rule, "scope_text", None)
+        found = campaign.memo[key] = scope_text(campaign.title) if scope_text is not None else ""
+    return found
+
+
+def _applied(rule: AnyRule, amount: Decimal, reward: object, lean: bool = False) -> Applied:
     label = "" if lean else getattr(reward, "label", None) or describe(rule)
     return Applied(rule.id, rule.type, rule.level, amount, label, getattr(reward, "gift", None))
 
@@ -310,7 +336,7 @@ def _measure(scope: list[PricedLine]) -> Measure:
     )
 
 
-def _take(rule: Rule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
+def _take(rule: AnyRule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
     """Allocate an order-level discount over its scope by what each line still owes."""
     owed = [ln.owed for ln in scope]
     amount = max(ZERO, min(amount, sum(owed, ZERO)))
@@ -322,7 +348,7 @@ def _take(rule: Rule, amount: Decimal, scope: list[PricedLine]) -> Decimal:
 
 
 def _scope(
-    rule: Rule, lines: list[PricedLine], memo: dict | None, shared: dict | None = None
+    rule: ScopedRule, lines: list[PricedLine], memo: dict | None, shared: dict | None = None
 ) -> list[PricedLine]:
     """The lines a rule applies to (the same for every bundle choice, so remembered per quote).
 
@@ -333,14 +359,14 @@ def _scope(
     indexes = memo.get(key) if memo is not None else None
     if indexes is None:
         if shared is None:
-            indexes = [ln.index for ln in lines if rule.in_scope(ln)]  # type: ignore[attr-defined]
+            indexes = [ln.index for ln in lines if rule.in_scope(ln)]
         else:
             indexes = []
             for ln in lines:
                 probe = ("in", rule.id, ln.sku, ln.category)
                 inside = shared.get(probe)
                 if inside is None:
-                    inside = shared[probe] = bool(rule.in_scope(ln))  # type: ignore[attr-defined]
+                    inside = shared[probe] = bool(rule.in_scope(ln))
                 if inside:
                     indexes.append(ln.index)
         if memo is not None:
@@ -360,26 +386,26 @@ def _apply_best_coupon(
     """At most one coupon: the one that saves most among those held whose threshold is met."""
     best = None
     for rule in active:
-        if rule.level != "coupon" or (cart.coupons is not None and rule.id not in cart.coupons):
+        if not is_coupon(rule) or (cart.coupons is not None and rule.id not in cart.coupons):
             continue
         scope = _scope(rule, lines, memo, shared)
         if not scope:
             continue
         m = _measure(scope)
-        reward = rule.reward(m)  # type: ignore[attr-defined]
+        reward = rule.reward(m)
         if reward is None:
             continue
         saving = max(ZERO, min(reward.amount, m.owed))
         if saving > 0 and (best is None or saving > best[0]):
             best = (saving, rule, reward, scope)
     if best is not None:
-        saving, rule, reward, scope = best
-        _take(rule, saving, scope)
-        applied.append(_applied(rule, saving, reward, lean))
+        saving, coupon, reward, scope = best
+        _take(coupon, saving, scope)
+        applied.append(_applied(coupon, saving, reward, lean))
 
 
 def _best_unit_prices(
-    item_rules: list[Rule], sku: str, list_prices: list[Decimal]
+    item_rules: list[ItemRule], sku: str, list_prices: list[Decimal]
 ) -> list[tuple[str | None, Decimal]]:
     """Each unit's lowest item-level price and the rule giving it (ties: the earlier rule)."""
     best: list[tuple[str | None, Decimal]] = [(None, p) for p in list_prices]
@@ -387,7 +413,7 @@ def _best_unit_prices(
         named = getattr(rule, "skus", None)
         if isinstance(named, set | frozenset) and sku not in named:
             continue  # a rule naming its SKUs cannot price another one
-        for position, price in enumerate(rule.unit_prices(sku, list_prices)):  # type: ignore[attr-defined]
+        for position, price in enumerate(rule.unit_prices(sku, list_prices)):
             if price is not None and price < best[position][1]:
                 best[position] = (rule.id, max(price, ZERO))
     return best
@@ -397,7 +423,7 @@ def _price_items(
     campaign: Campaign,
     lines: list[PricedLine],
     active: list[Rule],
-    bundles: list[Rule],
+    bundles: list[BundleRule],
     choice: tuple[int, ...],
     applied: list[Applied],
     offers_cache: dict | None,
@@ -417,16 +443,16 @@ def _price_items(
     for bundle, count in zip(bundles, choice, strict=True):
         for _ in range(count):
             units: list[PricedLine] = []
-            for sku, q in bundle.items.items():  # type: ignore[attr-defined]
+            for sku, q in bundle.items.items():
                 for line in lines:
                     while q and line.sku == sku and left[line.index]:
                         units.append(line)
                         left[line.index] -= 1
                         q -= 1
-            for line, share in zip(units, split(bundle.price, [u.list_price for u in units]), strict=True):  # type: ignore[attr-defined]
+            for line, share in zip(units, split(bundle.price, [u.list_price for u in units]), strict=True):
                 add(line, bundle.id, 1, share)
 
-    item_rules = [r for r in active if r.level == "item"]
+    item_rules = [r for r in active if is_item(r)]
     by_sku: dict[str, list[PricedLine]] = {}
     for line in lines:
         by_sku.setdefault(line.sku, []).extend([line] * left[line.index])
@@ -441,10 +467,7 @@ def _price_items(
         for line, (rule_id, price) in zip(units, best, strict=True):
             add(line, rule_id, 1, price)
 
-    if lean:
-        return
     for rule in [*bundles, *item_rules]:
         if savings.get(rule.id):
-            applied.append(
-                Applied(rule.id, rule.type, rule.level, savings[rule.id], describe(rule, campaign.title))
-            )
+            label = "" if lean else describe(rule, campaign.title)
+            applied.append(Applied(rule.id, rule.type, rule.level, savings[rule.id], label))

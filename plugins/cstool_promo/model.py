@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from decimal import Decimal
@@ -362,7 +362,7 @@ def make_cart(
     *,
     data: Any = None,
     path: Path | None = None,
-    items: list[str] = (),  # type: ignore[assignment]
+    items: Sequence[str] = (),
     at: str | None = None,
     region: str | None = None,
     shipping_fee: Decimal | None = None,

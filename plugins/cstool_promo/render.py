@@ -54,7 +54,7 @@ def shipping_text(q: Quote) -> str:
 
 
 def need_text(step: NextTier) -> str:
-    return f"{fmt(step.need)} 元" if step.unit == "元" else f"{step.need} 件"  # type: ignore[arg-type]
+    return f"{fmt(Decimal(step.need))} 元" if step.unit == "元" else f"{step.need} 件"
 
 
 def next_message(step: NextTier) -> str:

@@ -137,7 +137,8 @@ class LimitedTimeDiscount(ScopedRule):
             return round_cent(list_price * self.discount / 10)
         if self.off is not None:
             return max(list_price - self.off, Decimal("0.00"))
-        return self.price  # type: ignore[return-value]
+        assert self.price is not None  # exactly one of discount, off, price (checked on reading)
+        return self.price
 
     def unit_prices(self, sku: str, list_prices: list[Decimal]) -> list[Decimal | None]:
         if sku not in (self.skus or ()):
@@ -150,7 +151,7 @@ class LimitedTimeDiscount(ScopedRule):
             return f"限时{zhe(self.discount)}"
         if self.off is not None:
             return f"限时每件减{yuan(self.off)}元"
-        return f"活动价{yuan(self.price)}元"  # type: ignore[arg-type]
+        return f"活动价{yuan(self.price or 0)}元"
 
     def describe(self, title: Any = str) -> str:
         limit = f"（每单限{self.limit_per_order}件）" if self.limit_per_order else ""
@@ -245,7 +246,7 @@ class Tiered(ScopedRule):
 
     def _tier_text(self, tier: Tier) -> str:
         if self.repeat:
-            text = f"每满{yuan(tier.at)}{self._unit()}减{yuan(tier.off)}元"  # type: ignore[arg-type]
+            text = f"每满{yuan(tier.at)}{self._unit()}减{yuan(_every(tier))}元"
             return text + (f"（最多减{yuan(self.cap)}元）" if self.cap is not None else "")
         parts = [f"满{yuan(tier.at)}{self._unit() if self.basis == 'quantity' else ''}"]
         if tier.off is not None:
@@ -272,12 +273,12 @@ class Tiered(ScopedRule):
             return None
         if self.repeat:
             times = int(self._measure(m) // tier.at)
-            amount: Decimal = tier.off * times  # type: ignore[operator,assignment]
+            total = _every(tier) * times
             if self.cap is not None:
-                amount = min(amount, self.cap)
+                total = min(total, self.cap)
             label = f"{self.tier_text(tier)}（{times}次）" if times > 1 else self.tier_text(tier)
-            return Reward(amount, label, tier.gift, tier.free_shipping)
-        amount = Decimal("0.00")  # type: ignore[no-redef]
+            return Reward(total, label, tier.gift, tier.free_shipping)
+        amount = Decimal("0.00")
         if tier.off is not None:
             amount = tier.off
         elif tier.discount is not None:
@@ -289,9 +290,10 @@ class Tiered(ScopedRule):
         if self.repeat:
             tier = self.tiers[0]
             times = int(measure // tier.at)
-            if self.cap is not None and tier.off * times >= self.cap:  # type: ignore[operator]
+            every = _every(tier)
+            if self.cap is not None and every * times >= self.cap:
                 return None
-            extra = tier.off if self.cap is None else min(tier.off, self.cap - tier.off * times)  # type: ignore[operator]
+            extra = every if self.cap is None else min(every, self.cap - every * times)
             return NextStep(
                 tier.at * (times + 1) - measure, self._unit(), self.tier_text(tier), extra, tier.gift
             )
@@ -329,6 +331,12 @@ class Tiered(ScopedRule):
         scope = self.scope_text(title)
         tiers = "，".join(self.tier_text(t) for t in self.tiers)
         return f"{scope}{'：' if scope else ''}{tiers}"
+
+
+def _every(tier: Tier) -> Decimal:
+    """The ``off`` of a 每满 (``repeat``) tier, which the loader requires."""
+    assert tier.off is not None
+    return tier.off
 
 
 class Coupon(ScopedRule):
@@ -370,7 +378,7 @@ class FreeShipping(Rule):
         self.exclude_regions = f.text_list("exclude_regions", [])
 
     def excluded(self, region: str | None) -> bool:
-        return bool(region) and any(r in region for r in self.exclude_regions)  # type: ignore[operator]
+        return bool(region) and any(r in (region or "") for r in self.exclude_regions)
 
     def frees(self, m: Measure, region: str | None) -> bool:
         return m.amount >= self.at and not self.excluded(region)

@@ -30,3 +30,10 @@ def cstool_web_routes(register):
     from .web import contribute
 
     contribute(register)
+
+
+@hookimpl
+def cstool_describe_setup(state, register):
+    from .index import index_dir
+
+    register("index", "搜索索引", str(index_dir(state.kb)))

@@ -22,7 +22,7 @@ def chosen_name() -> str:
     if not value:
         from cstool.config import load_user_config
 
-        value = str(load_user_config().raw.get("search_backend") or "")
+        value = load_user_config().search_backend
     return value.strip().lower() or DEFAULT
 
 

@@ -90,6 +90,12 @@ def search_command(
 ) -> None:
     """搜索快捷短语：买家原话（能便宜点吗）、关键词（催付）、拼音（baoyou）或首字母（bzq）都可以。"""
     text = " ".join(query or []).strip()
+    if text:
+        from .search import cut_query
+
+        text, note = cut_query(text)
+        if note:
+            print(note, file=sys.stderr)
     if interactive or (not text and sys.stdin.isatty()):
         from .interactive import run_interactive
 
@@ -226,9 +232,11 @@ def stats_command(
     if not rows:
         print("没有符合条件的短语。", file=sys.stderr)
         return
+    from cstool.timeutil import display_time
+
     for row in rows:
-        last = row["last_used"] or "从未使用"
-        print(f"{row['picks']:>5}  {last:<25}  {row['id']}  {row['title']}")
+        last = display_time(row["last_used"]) if row["last_used"] else "从未使用"
+        print(f"{row['picks']:>5}  {last:<16}  {row['id']}  {row['title']}")
     never = sum(r["picks"] == 0 for r in rows)
     print(f"共 {len(rows)} 条，其中 {never} 条从未使用。", file=sys.stderr)
 

@@ -129,9 +129,14 @@ def _meta_is_valid(meta: Any) -> bool:
         and strings(t2s)
         and len(t2s) == 2
         and len(t2s[0]) == len(t2s[1])
-        and isinstance(meta.get("syllables") or {}, dict)
-        and isinstance(meta.get("spellings") or {}, dict)
+        and all(_str_table(meta.get(key, {})) for key in ("syllables", "spellings"))
+        and isinstance(meta.get("skipped", []), list)
+        and all(isinstance(item, dict) for item in meta.get("skipped", []))
     )
+
+
+def _str_table(table: Any) -> bool:
+    return isinstance(table, dict) and all(isinstance(v, str) for v in table.values())
 
 
 def is_fresh(kb: KnowledgeBase) -> bool:

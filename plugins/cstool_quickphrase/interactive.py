@@ -44,7 +44,7 @@ def run_interactive(
         else:
             try:
                 line = prompt.prompt("搜索> ").strip()
-            except (EOFError, KeyboardInterrupt):
+            except EOFError:  # Ctrl-D ends the session; Ctrl-C goes to the CLI's cancel path (exit 130)
                 break
         if not line:
             continue

@@ -137,9 +137,11 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
         在终端里缺什么问什么（先问 id，再按 id 前缀推荐主题文件：ship.xxx → ship.yaml）；
         不给 --file 时写进 id 前缀对应的主题文件。没有终端时缺少必填项（--id --title --reply）退出码 2。
         """
+        from cstool import prompts
         from cstool.context import get_state
 
         state = get_state(ctx)
+        state.kb.require_writable()  # never into the bundled demo or a folder without kb.yaml
         run_add(
             state.kb,
             placeholders=set(state.placeholders()),
@@ -154,13 +156,14 @@ def add_kb_tool_commands(kb_app: typer.Typer) -> None:
                 "tags": tags,
                 "shortcut": shortcut,
             },
-            interactive=sys.stdin.isatty(),
+            interactive=prompts.interactive(),
         )
 
     @kb_app.command("init")
     def init_command(
         directory: Annotated[
-            Path, typer.Argument(help="新知识库的文件夹（不存在则创建）", show_default=False)
+            Path,
+            typer.Argument(help="新知识库的文件夹（不存在则创建）", show_default=False, metavar="文件夹"),
         ],
     ) -> None:
         """新建一个团队知识库（放进 git 仓库用）。
@@ -244,18 +247,16 @@ def run_add(kb: Any, *, placeholders: set[str], given: dict[str, Any], interacti
 def ask_missing(
     kb: Any, values: dict[str, Any], known_ids: Any, stages: list[str], stage_names: Any
 ) -> dict[str, Any]:
-    """Ask (questionary, on stderr) for every value the flags did not give."""
-    import questionary
-    from prompt_toolkit.output import create_output
+    """Ask (cstool.prompts: Chinese hints, on stderr) for every value the flags did not give."""
+    from cstool import prompts
 
     from .edit import id_problem, resolve_topic_file, suggest_topic_file
     from .model import phrase_files
 
-    out = {"output": create_output(stdout=sys.stderr)}
     values = dict(values)
 
     def text(message: str, validate: Any = None, default: str = "") -> str:
-        return str(questionary.text(message, validate=validate, default=default, **out).unsafe_ask()).strip()
+        return prompts.text(message, validate=validate, default=default)
 
     def not_empty(value: str) -> bool | str:
         return bool(value.strip()) or "不能为空"
@@ -276,12 +277,9 @@ def ask_missing(
         files = [p.relative_to(kb.phrases_dir).as_posix() for p in phrase_files(kb)]
         choice = NEW_FILE
         if files:
-            choice = questionary.select(
-                "写进哪个主题文件？",
-                choices=[*files, NEW_FILE],
-                default=suggested if suggested in files else NEW_FILE,
-                **out,
-            ).unsafe_ask()
+            choice = prompts.select(
+                "写进哪个主题文件？", [*files, NEW_FILE], default=suggested if suggested in files else NEW_FILE
+            )
         if choice == NEW_FILE:
             default = suggested if suggested not in files else ""
             choice = text("新主题文件名（如 ship.yaml）：", file_ok, default=default)
@@ -292,13 +290,9 @@ def ask_missing(
         values["title"] = text("标题：", not_empty)
     if not values.get("stage") and stages:
         prefix = str(values["id"]).split(".", 1)[0]
-        choices = [
-            questionary.Choice(f"{code}（{stage_names.get(code, code)}）", value=code) for code in stages
-        ]
+        choices = [prompts.choice(f"{code}（{stage_names.get(code, code)}）", code) for code in stages]
         default = next((c for c in choices if c.value == prefix), None)
-        values["stage"] = questionary.select(
-            "聊天阶段：", choices=choices, default=default, **out
-        ).unsafe_ask()
+        values["stage"] = prompts.select("聊天阶段：", choices, default=default)
     if not values.get("questions"):
         values["questions"] = ask_list(text, "买家问法（一次一条，直接回车结束）：")
     if not values.get("replies"):

@@ -1,11 +1,18 @@
 """``kb init DIR``: a new team KB repository, ready for git and pre-commit.
 
-Never overwrites: if any file it would write already exists (or the folder
-already holds a KB), nothing is written and the command exits 2.
+Never overwrites: every target is checked before anything is written (an
+existing file, a dangling symlink in its place, a folder that cannot be
+created); if any check fails nothing is written and the command exits 2. A
+new folder is filled under a temporary name next to it and renamed into place
+in one step, so a failure leaves nothing behind. Files and folders follow the
+user's umask.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from cstool.errors import BadInput
@@ -92,8 +99,51 @@ PROMOS_README = """\
 # promos/：促销活动
 
 每个活动一个 YAML 文件，由 `cstool promo` 读取（格式见 cstool 的 docs/promo.md）。
-没有活动时这个文件夹可以是空的。
+`example.yaml` 是一个示例活动（时间在过去，不会出现在回复里），照着改成自己的活动，
+改完运行 `cstool promo check example` 检查破价和平台规则。
+
+商品表在知识库根目录的 `catalog.csv`：每行一个商品，列是
+sku（商品编码）、title（商品名）、price（售价）、cost（成本，用于破价检查）、
+category（类目）、listed_at / delisted_at（上架、下架日期，可留空）。
 """
+
+CATALOG = """\
+sku,title,price,cost,category,listed_at,delisted_at
+A,示例商品：乳胶枕,99.00,42.00,床品,2026-01-01,
+B,示例商品：纯棉四件套,129.00,58.00,床品,2026-01-01,
+C,示例商品：记忆棉抱枕,79.00,31.00,家饰,2026-01-01,
+"""
+
+EXAMPLE_CAMPAIGN = """\
+# 示例活动：照着改成自己的活动，改完运行 `cstool promo check example` 检查。
+# 时间写北京时间；[start, end) 之外活动不生效，回复里的 {promo} 也不会提到它。
+name: 示例活动（请改成自己的）
+timezone: Asia/Shanghai
+start: 2026-01-01T00:00:00
+end: 2026-01-02T00:00:00
+# 商品表（售价、成本），相对这个文件的路径
+catalog: ../catalog.csv
+rules:
+  # 限时折扣：乳胶枕 9 折，每单限 2 件
+  - {id: ltd-a, type: limited_time_discount, skus: [A], discount: 9, limit_per_order: 2}
+  # 满减：床品满 199 减 20
+  - id: mj
+    type: tiered
+    basis: amount
+    skus: [A, B]
+    tiers:
+      - {at: 199, off: 20}
+  # 包邮：满 99 包邮，新疆、西藏除外
+  - {id: ship, type: free_shipping, at: 99, exclude_regions: [新疆, 西藏]}
+"""
+
+
+def _logbook_settings() -> str:
+    """The logbook's default settings (reason lists, reminders…), as commented in the bundled KB."""
+    from cstool.kb import bundled_kb_path
+
+    return (bundled_kb_path() / "logbook.yaml").read_text(encoding="utf-8")
+
 
 PRE_COMMIT = """\
 # pre-commit：每次 git commit 前自动运行 cstool kb lint，有错误就拦下这次提交。
@@ -138,7 +188,10 @@ FILES = {
     "kb.yaml": KB_YAML,
     "phrases/greet.yaml": EXAMPLE_TOPIC,
     "synonyms.yaml": SYNONYMS,
+    "logbook.yaml": None,  # the logbook's defaults, see _logbook_settings
+    "catalog.csv": CATALOG,
     "promos/README.md": PROMOS_README,
+    "promos/example.yaml": EXAMPLE_CAMPAIGN,
     ".pre-commit-config.yaml": PRE_COMMIT,
     "README.md": README,
 }
@@ -149,19 +202,119 @@ def init_kb(target: Path) -> list[Path]:
     from cstool import yamlio
 
     target = Path(target).expanduser()
+    contents = {name: (text if text is not None else _logbook_settings()) for name, text in FILES.items()}
+    for name, text in contents.items():
+        if name.endswith(".yaml"):
+            yamlio.loads(text, target / name)  # a template we cannot read back must never be written
+    _check_target(target)
+    if target.is_dir():
+        _write_into_existing(target, contents)
+    else:
+        _write_new_folder(target, contents)
+    return [Path(name) for name in contents]
+
+
+def _lexists(path: Path) -> bool:
+    return os.path.lexists(path)
+
+
+def _check_target(target: Path) -> None:
+    """Every reason to refuse, checked before anything is written."""
+    if target.is_symlink() and not target.exists():
+        raise BadInput("这里是一个指向不存在位置的符号链接，不会在它上面新建知识库", path=target)
     if target.exists() and not target.is_dir():
         raise BadInput("这里已经有一个同名文件，不是文件夹", path=target)
+    for name in ("kb.yaml", "phrases", *FILES):
+        if (target / name).is_symlink() and not (target / name).exists():
+            raise BadInput(f"{name} 是一个指向不存在位置的符号链接，不会覆盖；先删掉它", path=target)
     for marker in ("kb.yaml", "phrases"):
-        if (target / marker).exists():
+        if _lexists(target / marker):
             raise BadInput(f"这里已经有知识库了（有 {marker}），不会覆盖；换一个空文件夹", path=target)
-    taken = [name for name in FILES if (target / name).exists()]
+    folders = {str(Path(name).parent) for name in FILES if "/" in name}
+    taken = [name for name in [*folders, *FILES] if _lexists(target / name) and not (target / name).is_dir()]
+    taken += [name for name in FILES if (target / name).is_dir()]
     if taken:
-        raise BadInput(f"这些文件已经存在，不会覆盖：{'、'.join(taken)}", path=target)
-    written = []
-    for name, text in FILES.items():
-        path = target / name
-        if path.suffix == ".yaml":
-            yamlio.loads(text, path)  # a template we cannot read back must never be written
-        yamlio.write_if_changed(path, text)
-        written.append(Path(name))
-    return written
+        raise BadInput(f"这些文件已经存在，不会覆盖：{'、'.join(sorted(set(taken)))}", path=target)
+    existing = target
+    while not existing.exists():
+        if existing.is_symlink():
+            raise BadInput("路径里有指向不存在位置的符号链接", path=existing)
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BadInput("路径里有一段是文件，不是文件夹", path=existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise BadInput("没有权限在这里新建文件", path=existing)
+
+
+def _reason(exc: OSError) -> str:
+    import errno
+
+    reasons = {
+        errno.EACCES: "没有权限",
+        errno.EPERM: "不允许",
+        errno.ENOENT: "这个位置不能新建文件夹",
+        errno.EROFS: "只读的文件系统",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.ENOTDIR: "路径里有一段不是文件夹",
+        errno.EEXIST: "已经存在",
+    }
+    return reasons.get(exc.errno or 0, "系统拒绝了这次写入")
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _write_files(root: Path, contents: dict[str, str]) -> None:
+    from cstool.files import atomic_write
+
+    for name, text in contents.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, text)
+
+
+def _write_new_folder(target: Path, contents: dict[str, str]) -> None:
+    """Fill a temporary folder next to ``target``, then rename it into place in one step."""
+    parent = target.parent
+    created_parents = []
+    try:
+        missing = [p for p in [parent, *parent.parents] if not p.exists()]
+        for folder in reversed(missing):
+            folder.mkdir()
+            created_parents.append(folder)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
+    except OSError as exc:
+        for folder in reversed(created_parents):
+            folder.rmdir()
+        raise BadInput(f"无法在这里新建文件夹：{_reason(exc)}", path=target) from None
+    try:
+        os.chmod(staging, 0o777 & ~_umask())
+        _write_files(staging, contents)
+        os.rename(staging, target)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in reversed(created_parents):
+            folder.rmdir()
+        raise BadInput(f"无法写入新知识库：{_reason(exc)}", path=target) from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_into_existing(target: Path, contents: dict[str, str]) -> None:
+    """An existing folder (say a fresh git repository): on any failure remove what was added."""
+    new_folders = sorted({str(Path(n).parent) for n in contents if "/" in n} - {"."})
+    new_folders = [f for f in new_folders if not (target / f).exists()]
+    try:
+        _write_files(target, contents)
+    except BaseException as exc:
+        for name in contents:
+            (target / name).unlink(missing_ok=True)
+        for folder in new_folders:
+            shutil.rmtree(target / folder, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise BadInput(f"无法写入新知识库：{_reason(exc)}", path=target) from None
+        raise

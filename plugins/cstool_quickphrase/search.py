@@ -9,8 +9,8 @@ How a query becomes terms (see docs/search.md):
 - Latin runs (pinyin, shortcuts) are looked up in the shortcut, full-pinyin and
   initials fields; longer ones also fuzzily (one typo) on full pinyin.
 Everything is OR-ed: an entry needs no exact wording, more shared terms
-rank higher (TF-IDF), and curated fields (questions, title, keywords) weigh
-more than replies.
+rank higher (TF-IDF, term frequency damped), and curated fields (questions,
+title, keywords) weigh more than replies.
 """
 
 from __future__ import annotations
@@ -50,9 +50,12 @@ MAX_CLAUSES = 16
 # Pinyin of 5+ letters may carry one typo (baoyoi -> baoyou): several
 # matching terms together weigh this much (see fuzzy_scores).
 FUZZY_BOOST = 1.5
+# A buyer's message longer than this is cut before any work (docs/search.md):
+# every phrasing in a KB is far shorter, and terms grow with the length.
+MAX_QUERY_CHARS = 200
 
 # Closeness to one of the entry's own phrasings (questions, title, keywords)
-# multiplies the BM25F score by up to 1 + this: the KB's own wording, and
+# multiplies the TF-IDF score by up to 1 + this: the KB's own wording, and
 # messages close to one phrasing, beat entries that share scattered words.
 PHRASING_WEIGHT = 3.0
 # Typing one of the entry's own phrasings word for word: that entry first.
@@ -68,6 +71,11 @@ GREETING_FORM = "你好"
 # score by up to 1 + this: an entry answering the whole message beats one that
 # matches a few of its words strongly.
 COVERAGE_WEIGHT = 2.0
+
+# Term frequency is damped (tf ** this) before it is multiplied by idf: an
+# entry with many phrasings repeats common characters (不, 了一 …) many times,
+# and raw counts let it win messages it shares only those characters with.
+TF_EXPONENT = 0.7
 
 # Homophones: a Chinese bigram no entry has (由货) is also looked up by its
 # toneless syllables (you'huo) in the entries' syllable field, and pinyin typed
@@ -85,6 +93,14 @@ USAGE_SATURATION = 30
 # kb_match: a question "matches" an entry when its relevance (see relevance())
 # reaches this: about half of the question's words are in the entry.
 MATCH_THRESHOLD = 0.5
+
+
+def cut_query(text: str) -> tuple[str, str | None]:
+    """``text`` cut to MAX_QUERY_CHARS, with a one-line note for stderr when it was cut."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text, None
+    note = f"提示：要搜的话太长（{len(text)} 字），只用前 {MAX_QUERY_CHARS} 字搜索。"
+    return text[:MAX_QUERY_CHARS].strip(), note
 
 
 @dataclass
@@ -288,8 +304,8 @@ def prune_clauses(
 def score_clauses(
     index: Any, clauses: list[tuple[str, str, float]], latin: list[str], allowed: set[int] | None
 ) -> tuple[dict[int, float], dict[int, list[tuple[str, str]]]]:
-    """TF-IDF scores (posting weight x idf x the clause's boost, summed over the
-    clauses) per document number, and the Latin-field terms each document matched.
+    """TF-IDF scores (damped term frequency x idf x the clause's boost, summed over
+    the clauses) per document number, and the Latin-field terms each document matched.
 
     Each clause's postings (memoised by the open index) are summed into a
     dict, whatever backend stores them: both backends rank the same.
@@ -297,18 +313,19 @@ def score_clauses(
     scores: dict[int, float] = {}
     matched: dict[int, list[tuple[str, str]]] = {}
 
-    for field, term, boost in clauses:
+    tfx = TF_EXPONENT
+    for field, term, boost in clauses:  # TF-IDF: tf ** TF_EXPONENT x idf, times the clause's boost
         factor = boost * index.idf(field, term)
         label = (field, term) if field in LATIN_FIELDS else None
         ids, weights = index.postings(field, term)
         if allowed is None and label is None:  # the common case, kept tight: it runs per posting
             get = scores.get
             for docnum, weight in zip(ids, weights, strict=True):
-                scores[docnum] = get(docnum, 0.0) + weight * factor
+                scores[docnum] = get(docnum, 0.0) + weight**tfx * factor
             continue
         for docnum, weight in zip(ids, weights, strict=True):
             if allowed is None or docnum in allowed:
-                scores[docnum] = scores.get(docnum, 0.0) + weight * factor
+                scores[docnum] = scores.get(docnum, 0.0) + weight**tfx * factor
                 if label is not None:
                     matched.setdefault(docnum, []).append(label)
     for word in latin:
@@ -434,7 +451,7 @@ def relevance(
     latin_matched: float,
     cache: dict[Any, Any] | None = None,
 ) -> float:
-    """How well the entry covers the question, 0..1 (comparable across queries, unlike BM25 scores).
+    """How well the entry covers the question, 0..1 (comparable across queries, unlike the TF-IDF scores).
 
     Chinese: 0.7 x the share of the question's characters (particles left
     out) plus 0.3 x the share of its bigrams that occur in the entry's
@@ -560,12 +577,13 @@ def search(
     tag: str | None = None,
     picks: Mapping[str, int] | None = None,
 ) -> list[Hit]:
-    """The best ``limit`` entries for ``query``, best first.
+    """The best ``limit`` entries for ``query`` (its first MAX_QUERY_CHARS characters), best first.
 
     Greetings and fillers are left out when the message asks something else
     (see :func:`strip_fillers`); the closeness to an entry's own phrasing is
     that of the message's closest clause, so in a long message the clause
     carrying the intent decides."""
+    query = query[:MAX_QUERY_CHARS]
     core = strip_fillers(to_simplified(normalize(query), index.t2s()))
     weights, latin = query_terms(core, index.synonyms, index.t2s())
     if not weights and not latin and any(c in HONORIFICS for c in core):
