@@ -291,8 +291,8 @@ def ask_missing(
     if not values.get("stage") and stages:
         prefix = str(values["id"]).split(".", 1)[0]
         choices = [prompts.choice(f"{code}（{stage_names.get(code, code)}）", code) for code in stages]
-        default = next((c for c in choices if c.value == prefix), None)
-        values["stage"] = prompts.select("聊天阶段：", choices, default=default)
+        stage_default = next((c for c in choices if c.value == prefix), None)
+        values["stage"] = prompts.select("聊天阶段：", choices, default=stage_default)
     if not values.get("questions"):
         values["questions"] = ask_list(text, "买家问法（一次一条，直接回车结束）：")
     if not values.get("replies"):
