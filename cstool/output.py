@@ -8,7 +8,10 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 T = TypeVar("T")
 
@@ -41,7 +44,7 @@ def info(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False) -> Console:
     """A rich Console, imported only by the commands that draw tables."""
     from rich.console import Console
 
