@@ -40,7 +40,9 @@ def percentile_ms(samples: Sequence[float], pct: float) -> float:
 
 
 PY = sys.executable
-TYPER_HELLO = "import typer\napp = typer.Typer()\n@app.command()\ndef hello(name: str = 'x'):\n    print(name)\napp()\n"
+TYPER_HELLO = (
+    "import typer\napp = typer.Typer()\n@app.command()\ndef hello(name: str = 'x'):\n    print(name)\napp()\n"
+)
 
 
 def baselines(runs: int = 11) -> dict[str, float]:

@@ -8,15 +8,20 @@ argument never breaks an older plugin.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
+
+if TYPE_CHECKING:  # types only: this module is imported at every start
+    import typer
+
+    from .kb import KnowledgeBase
 
 hookspec = pluggy.HookspecMarker("cstool")
 
 
 @hookspec
-def cstool_register_commands(app: Any) -> None:
+def cstool_register_commands(app: typer.Typer) -> None:
     """Add commands or command groups to the root Typer ``app``.
 
     Import heavy modules inside the command bodies, not here: this hook runs
@@ -25,7 +30,7 @@ def cstool_register_commands(app: Any) -> None:
 
 
 @hookspec
-def cstool_placeholders(kb: Any, register: Callable[[str, Callable[[], str | None]], None]) -> None:
+def cstool_placeholders(kb: KnowledgeBase, register: Callable[[str, Callable[[], str | None]], None]) -> None:
     """Offer reply placeholders such as ``{promo}``.
 
     Call ``register(name, producer)`` where ``producer()`` returns the text;
@@ -49,7 +54,7 @@ def cstool_add_hookspecs(pm: pluggy.PluginManager) -> None:
 
 
 @hookspec(firstresult=True)
-def cstool_kb_match(kb: Any, questions: list[str]) -> list[dict[str, Any] | None] | None:
+def cstool_kb_match(kb: KnowledgeBase, questions: list[str]) -> list[dict[str, Any] | None] | None:
     """Match buyer questions against the knowledge base ``kb``.
 
     Return one item per question: ``None`` when nothing matched, else a dict

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+T = TypeVar("T")
 
 
 def _default(obj: Any) -> Any:
@@ -38,8 +44,32 @@ def info(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-def console(stderr: bool = False) -> Any:
+def console(stderr: bool = False) -> Console:
     """A rich Console, imported only by the commands that draw tables."""
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def emit(
+    data: T,
+    *,
+    as_json: bool,
+    table: Callable[[T], object],
+    empty: str | None = None,
+    is_empty: bool | None = None,
+) -> None:
+    """The ending every listing command shares: JSON, else a message when there is nothing, else a table.
+
+    ``--json`` prints ``data`` as JSON on stdout, even when it is empty (``[]``),
+    so scripts never have to parse a message. Otherwise, when ``data`` is empty
+    (``not data``, or ``is_empty`` when the emptiness is not ``data``'s own, such
+    as a buyer view with no entries and no groups) and there is an ``empty``
+    message, that message goes to stderr; else ``table(data)`` draws it for people.
+    """
+    if as_json:
+        print_json(data)
+    elif empty is not None and (not data if is_empty is None else is_empty):
+        info(empty)
+    else:
+        table(data)

@@ -70,19 +70,19 @@ def log_db(request, tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def run_with_plugins(capsys):
+def run_with_plugins(capsys, monkeypatch):
     """Run the CLI in-process with extra plugin objects registered (e.g. a test search plugin)."""
-    return lambda plugins, *args: _run_with_plugins(plugins, *args, capsys=capsys)
+    return lambda plugins, *args: _run_with_plugins(plugins, *args, capsys=capsys, monkeypatch=monkeypatch)
 
 
-def _run_with_plugins(plugins, *args: str, capsys) -> tuple[int, str, str]:
+def _run_with_plugins(plugins, *args: str, capsys, monkeypatch) -> tuple[int, str, str]:
     from cstool.cli import build_app
     from cstool.config import load_user_config
     from cstool.errors import CstoolError
     from cstool.plugins import make_plugin_manager
 
     load_user_config.cache_clear()
-    sys.stdin = io.StringIO("")
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # restored after the test
     capsys.readouterr()
     app = build_app(make_plugin_manager(plugins=plugins))
     try:

@@ -1,15 +1,17 @@
 """cstool built-in plugin: the inquiry and unpaid-order logbook (``cstool log``)."""
 
+import typer
+
 from cstool import hookimpl
 
 __version__ = "0.1.0"
 
 
 @hookimpl
-def cstool_register_commands(app):
-    from .commands import GROUP_HELP, make_group
+def cstool_register_commands(app: typer.Typer) -> None:
+    from .commands import register
 
-    app.add_typer(make_group(), name="log", help=GROUP_HELP)
+    register(app)
 
 
 @hookimpl

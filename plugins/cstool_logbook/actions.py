@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cstool.errors import BadInput
 from cstool.masking import mask_data, mask_text
@@ -24,19 +25,26 @@ from .models import (
 )
 from .settings import FILE_NAME, Settings, load_settings
 
+if TYPE_CHECKING:
+    from cstool.context import AppState
+
+    from .store import Store
+
+T = TypeVar("T")
+
 
 class Session:
     """One command's view of the world: the store, the team lists, the clock and the agent."""
 
-    def __init__(self, state: Any, db: str | None):
+    def __init__(self, state: AppState, db: str | None):
         from .store import resolve_target
 
         self.state = state
         self.target = resolve_target(db or state.extra.get("log_db"))
-        self._store: Any = None
+        self._store: Store | None = None
 
     @cached_property
-    def tz(self) -> Any:
+    def tz(self) -> tzinfo:
         from cstool.timeutil import get_zone
 
         return get_zone()
@@ -58,7 +66,7 @@ class Session:
         return load_user_config().agent
 
     @property
-    def store(self) -> Any:
+    def store(self) -> Store:
         if self._store is None:
             from .store import open_store
 
@@ -89,7 +97,8 @@ class Session:
         return first, last
 
 
-def shown(data: Any, unmasked: bool) -> Any:
+def shown(data: T, unmasked: bool) -> T:
+    """``data`` as the agent may see it: masked unless ``--unmasked``."""
     return data if unmasked else mask_data(data)
 
 
@@ -127,7 +136,7 @@ def ask_missing(session: Session, kind: str, raw: dict[str, Any]) -> None:
 
     settings = session.settings
 
-    def text(key: str, *, required: bool = True, check: Any = None) -> None:
+    def text(key: str, *, required: bool = True, check: Callable[[str], object] | None = None) -> None:
         if not raw.get(key):
             value = prompts.ask_text(LABELS[key], required=required, check=check)
             if value:
@@ -225,6 +234,7 @@ def describe_changes(changes: dict[str, Any]) -> list[str]:
 
 # --- reading ----------------------------------------------------------------------------------
 def entry_view(session: Session, entry: Entry) -> dict[str, Any]:
+    assert entry.id is not None, "only a saved entry has a history"
     data = entry.to_dict()
     data["history"] = session.store.history(entry.id)
     data["groups"] = session.store.groups([entry.buyer]).get(entry.buyer, [])

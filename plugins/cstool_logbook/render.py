@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .models import KINDS
 
+if TYPE_CHECKING:
+    from rich.console import Console
 
-def wide_console():  # type: ignore[no-untyped-def]
+
+def wide_console() -> Console:
     """A console that does not squeeze tables to 80 columns when the output is a pipe or a file."""
     from cstool.output import console
 
