@@ -19,8 +19,12 @@ demo: install
 	$(BIN)/cstool search bzq --limit 2
 	$(BIN)/cstool promo quote double11 A:2 B:1 --at '2026-11-11 10:00'
 
-test: install
-	$(BIN)/python -m pytest -q
+SEED ?=
+test: install  ## shuffled order (pytest-randomly); SEED=N repeats an order
+	$(BIN)/python -m pytest -q -p randomly $(if $(SEED),--randomly-seed=$(SEED))
+
+test-fast: install  ## the inner loop: no slow (multi-process, wheel) tests, stop at the first failure
+	$(BIN)/python -m pytest -q -x -m "not slow"
 
 .PHONY: fuzz
 fuzz: install  ## the CLI fuzz at length: CSTOOL_FUZZ_N (default 5000), CSTOOL_FUZZ_SEED, CSTOOL_FUZZ_STRICT=1
@@ -28,7 +32,8 @@ fuzz: install  ## the CLI fuzz at length: CSTOOL_FUZZ_N (default 5000), CSTOOL_F
 
 lint: install
 	$(BIN)/ruff check cstool plugins tests bench
-	$(BIN)/mypy cstool
+	$(BIN)/ruff format --check cstool plugins tests bench
+	$(BIN)/mypy cstool plugins
 
 # Build the sdist and wheel, install each (and an editable install) into a fresh venv
 # outside the repo, and run search / promo quote / log inquiry / log report from outside it.

@@ -173,7 +173,7 @@ def _patch_rich_utils() -> None:
         return
     for name, value in RICH_CONSTANTS.items():
         setattr(rich_utils, name, value)
-    rich_utils._ = _gettext  # type: ignore[attr-defined]
+    rich_utils._ = _gettext
     rich_utils._cstool_chinese = True  # type: ignore[attr-defined]
 
 
@@ -247,7 +247,7 @@ def install() -> None:
     types.ParamType.fail = fail  # type: ignore[method-assign]
 
     # [default: …] / [required] in plain help, and the rich panels when drawn
-    tcore._ = _gettext  # type: ignore[attr-defined]
+    tcore._ = _gettext
     for cls in (tcore.TyperCommand, tcore.TyperGroup):
         _wrap_format_help(cls)
 

@@ -32,8 +32,17 @@ def isolated_home(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CSTOOL_HOME", str(home))
     # prompt_toolkit otherwise waits ~1 s per prompt for a cursor-position reply a pty never sends
     monkeypatch.setenv("PROMPT_TOOLKIT_NO_CPR", "1")
-    for var in ("CSTOOL_KB", "CSTOOL_DB", "CSTOOL_NOW", "CSTOOL_CONFIG", "CSTOOL_LOAD_PLUGINS",
-                "CSTOOL_DISABLE_PLUGINS", "CSTOOL_DEBUG", "CSTOOL_AGENT", "CSTOOL_SEARCH_BACKEND"):
+    for var in (
+        "CSTOOL_KB",
+        "CSTOOL_DB",
+        "CSTOOL_NOW",
+        "CSTOOL_CONFIG",
+        "CSTOOL_LOAD_PLUGINS",
+        "CSTOOL_DISABLE_PLUGINS",
+        "CSTOOL_DEBUG",
+        "CSTOOL_AGENT",
+        "CSTOOL_SEARCH_BACKEND",
+    ):
         monkeypatch.delenv(var, raising=False)
     from cstool.config import load_user_config
 
@@ -68,12 +77,19 @@ def cli(capsys, monkeypatch):
 def cli_process():
     """Run ``cstool ARGS`` as a new process (what an agent's shell does)."""
 
-    def invoke(*args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd: Path | None = None) -> Result:
+    def invoke(
+        *args: str, env: dict[str, str] | None = None, stdin: str | None = None, cwd: Path | None = None
+    ) -> Result:
         full_env = dict(os.environ)
         full_env.update(env or {})
         proc = subprocess.run(
             [sys.executable, "-m", "cstool", *map(str, args)],
-            input=stdin or "", capture_output=True, text=True, env=full_env, cwd=cwd, timeout=120,
+            input=stdin or "",
+            capture_output=True,
+            text=True,
+            env=full_env,
+            cwd=cwd,
+            timeout=120,
         )
         return Result(proc.returncode, proc.stdout, proc.stderr)
 

@@ -62,14 +62,20 @@ class FailingPlugin:
 
 
 def test_known_error_becomes_file_line_message(monkeypatch, capsys):
-    monkeypatch.setattr("cstool.cli.make_plugin_manager", lambda: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False))
+    monkeypatch.setattr(
+        "cstool.cli.make_plugin_manager",
+        lambda: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False),
+    )
     assert run(["explode"]) == 2
     err = capsys.readouterr().err
     assert err.strip().splitlines()[-1] == "错误：cart.yaml:7: 金额最多两位小数"  # after the demo-KB notice
 
 
 def test_unexpected_error_is_one_line_without_traceback(monkeypatch, capsys):
-    monkeypatch.setattr("cstool.cli.make_plugin_manager", lambda: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False))
+    monkeypatch.setattr(
+        "cstool.cli.make_plugin_manager",
+        lambda: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False),
+    )
     assert run(["explode", "--kind", "other"]) == 1
     err = capsys.readouterr().err
     assert "内部错误" in err and "CSTOOL_DEBUG" in err and "Traceback" not in err
@@ -134,6 +140,7 @@ def test_empty_plugin_listing_is_an_empty_json_array(cli):
 
 
 # --- which KB ---------------------------------------------------------------
+
 
 def _team_kb(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,9 @@ def test_hook_cstool_placeholders_values_are_lazy_and_team_settings_win(tmp_path
 
 
 def test_user_config_overrides_the_team(tmp_path, isolated_home):
-    (isolated_home / "config.toml").write_text('agent = "阿七"\n[placeholders]\ncourier = "顺丰"\n', encoding="utf-8")
+    (isolated_home / "config.toml").write_text(
+        'agent = "阿七"\n[placeholders]\ncourier = "顺丰"\n', encoding="utf-8"
+    )
     from cstool.config import load_user_config
 
     load_user_config.cache_clear()

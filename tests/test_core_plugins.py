@@ -60,16 +60,23 @@ def _install_fake_distribution(site: Path, module: str, source: str, dist: str =
     info = site / f"{dist.replace('-', '_')}-1.2.3.dist-info"
     info.mkdir()
     (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.2.3\n", encoding="utf-8")
-    (info / "entry_points.txt").write_text(f"[cstool]\n{module.removeprefix('cstool_')} = {module}\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(
+        f"[cstool]\n{module.removeprefix('cstool_')} = {module}\n", encoding="utf-8"
+    )
 
 
 def _run(site: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "CSTOOL_HOME": str(site / "home")}
-    return subprocess.run([sys.executable, "-m", "cstool", *args], capture_output=True, text=True, env=env, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "cstool", *args], capture_output=True, text=True, env=env, timeout=60
+    )
 
 
 def test_third_party_package_adds_a_command_through_entry_points(tmp_path):
-    _install_fake_distribution(tmp_path, "cstool_greeter", '''
+    _install_fake_distribution(
+        tmp_path,
+        "cstool_greeter",
+        '''
         from cstool import hookimpl
 
         @hookimpl
@@ -78,7 +85,8 @@ def test_third_party_package_adds_a_command_through_entry_points(tmp_path):
             def greet():
                 """问候。"""
                 print("第三方插件在此")
-    ''')
+    ''',
+    )
     proc = _run(tmp_path, "greet")
     assert proc.returncode == 0, proc.stderr
     assert "第三方插件在此" in proc.stdout
@@ -97,13 +105,17 @@ def test_a_plugin_that_fails_to_import_is_named_and_skipped(tmp_path):
 
 
 def test_a_plugin_whose_hook_raises_is_named_and_skipped(tmp_path):
-    _install_fake_distribution(tmp_path, "cstool_crashy", '''
+    _install_fake_distribution(
+        tmp_path,
+        "cstool_crashy",
+        """
         from cstool import hookimpl
 
         @hookimpl
         def cstool_register_commands(app):
             raise ValueError("bad plugin code")
-    ''')
+    """,
+    )
     proc = _run(tmp_path, "plugins", "--json")
     assert proc.returncode == 0
     assert "插件 crashy 加载失败" in proc.stderr and "bad plugin code" in proc.stderr
@@ -111,13 +123,17 @@ def test_a_plugin_whose_hook_raises_is_named_and_skipped(tmp_path):
 
 
 def test_a_misspelt_hook_fails_loudly_not_silently(tmp_path):
-    _install_fake_distribution(tmp_path, "cstool_typo", '''
+    _install_fake_distribution(
+        tmp_path,
+        "cstool_typo",
+        """
         from cstool import hookimpl
 
         @hookimpl
         def cstool_register_comands(app):
             pass
-    ''')
+    """,
+    )
     proc = _run(tmp_path, "plugins")
     assert proc.returncode == 0
     assert "插件 typo 加载失败" in proc.stderr and "cstool_register_comands" in proc.stderr

@@ -17,7 +17,9 @@ from cstool.money import fmt, parse_money, round_cent
 from cstool.timeutil import get_zone, parse_time
 
 
-@pytest.mark.parametrize("text,expected", [("199", "199.00"), ("79.9", "79.90"), ("0.01", "0.01"), ("¥1,299.50", "1299.50")])
+@pytest.mark.parametrize(
+    "text,expected", [("199", "199.00"), ("79.9", "79.90"), ("0.01", "0.01"), ("¥1,299.50", "1299.50")]
+)
 def test_money_is_read_exactly(text, expected):
     assert fmt(parse_money(text)) == expected
 

@@ -13,7 +13,9 @@ def run_bad(cli, path, *args):
     result = cli("promo", "quote", str(path), *(args or ("A:1",)), "--at", "2026-11-11 10:00")
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output and result.stdout == ""
-    stderr = "".join(line for line in result.stderr.splitlines(True) if "示例知识库" not in line)  # demo-KB notice
+    stderr = "".join(
+        line for line in result.stderr.splitlines(True) if "示例知识库" not in line
+    )  # demo-KB notice
     assert stderr.startswith("错误：") and len(stderr.strip().splitlines()) == 1
     return stderr
 

@@ -158,7 +158,9 @@ def test_force_quotes_with_a_warning_and_never_offers_a_negative_saving(cli, tmp
 
 def test_a_clean_campaign_quotes_without_a_word(cli, tmp_path):
     result = cli("promo", "quote", str(camp(tmp_path)), "P1:1", *AT)
-    stderr = "".join(line for line in result.stderr.splitlines(True) if "示例知识库" not in line)  # demo-KB notice
+    stderr = "".join(
+        line for line in result.stderr.splitlines(True) if "示例知识库" not in line
+    )  # demo-KB notice
     assert result.exit_code == 0 and stderr == ""
 
 

@@ -302,13 +302,13 @@ class _Postgres(_Backend):
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
-            return self.conn.execute(sql.replace("?", "%s"), tuple(params))  # type: ignore[arg-type]
+            return self.conn.execute(sql.replace("?", "%s"), tuple(params))
         except self._errors.Error as exc:
             raise CstoolError(f"PostgreSQL 出错：{str(exc).strip().splitlines()[0]}") from exc
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         with self.conn.cursor() as cur:
-            cur.executemany(sql.replace("?", "%s"), rows)  # type: ignore[arg-type]
+            cur.executemany(sql.replace("?", "%s"), rows)
 
     @contextmanager
     def write(self, lock_key: str = "") -> Iterator[None]:

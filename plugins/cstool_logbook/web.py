@@ -137,7 +137,7 @@ def due_items(web: Any) -> list[dict[str, Any]]:
 
     agent = web.query.get("agent") or None
     with open_session(web) as session:
-        return web.shown(due(session, agent))  # type: ignore[no-any-return]
+        return web.shown(due(session, agent))
 
 
 def due_page(web: Any) -> Any:

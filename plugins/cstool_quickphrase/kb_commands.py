@@ -278,7 +278,9 @@ def ask_missing(
         choice = NEW_FILE
         if files:
             choice = prompts.select(
-                "写进哪个主题文件？", [*files, NEW_FILE], default=suggested if suggested in files else NEW_FILE
+                "写进哪个主题文件？",
+                [*files, NEW_FILE],
+                default=suggested if suggested in files else NEW_FILE,
             )
         if choice == NEW_FILE:
             default = suggested if suggested not in files else ""

@@ -127,7 +127,7 @@ def live(web: Any) -> LiveSearch:
     searcher = web.shared.get("quickphrase")
     if searcher is None:
         searcher = web.shared.setdefault("quickphrase", LiveSearch(web.state))
-    return searcher  # type: ignore[no-any-return]
+    return searcher
 
 
 def startup(state: Any, shared: dict[str, Any]) -> None:
@@ -153,7 +153,7 @@ def find(session: Any, query: str, limit: int, chat: str, stage: str | None, tag
     from .usage import DEFAULT_CHAT
 
     session.chat = chat or DEFAULT_CHAT
-    return session.find(query, limit=limit, stage=stage or None, tag=tag or None)  # type: ignore[no-any-return]
+    return session.find(query, limit=limit, stage=stage or None, tag=tag or None)
 
 
 async def api_search(web: Any) -> Any:

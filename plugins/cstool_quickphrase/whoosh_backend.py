@@ -169,7 +169,7 @@ class WhooshReader:
         return read_postings(self.searcher, field, term)
 
     def stored(self, docnum: int) -> dict[str, Any]:
-        return self.searcher.stored_fields(docnum)["doc"]  # type: ignore[no-any-return]
+        return self.searcher.stored_fields(docnum)["doc"]
 
     def documents(self) -> list[dict[str, Any]]:
         return [fields["doc"] for fields in self.searcher.all_stored_fields()]

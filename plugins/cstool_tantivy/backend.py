@@ -157,7 +157,7 @@ class TantivyReader:
 
     def stored(self, docnum: int) -> dict[str, Any]:
         raw = self.searcher.doc(self._address(docnum)).get_first("doc")
-        return json.loads(bytes(raw))  # type: ignore[no-any-return]
+        return json.loads(bytes(raw))
 
     def documents(self) -> list[dict[str, Any]]:
         return [self.stored(n) for n in range(self.doc_count())]
