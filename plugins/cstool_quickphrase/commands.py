@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from .results import format_results, no_results_hint
+
 KB_HELP = "知识库：检查、添加、初始化、索引、使用统计"
 
 
@@ -138,27 +140,6 @@ def search_command(
             print(note or f"已复制第 {pick} 条：{chosen.hit.title}", file=sys.stderr)
     finally:
         session.close()
-
-
-def no_results_hint(text: str) -> str:
-    return (
-        f"没有找到和“{text}”相关的快捷短语。试试换个说法、短一点的关键词，或拼音首字母（如 bzq = 保质期）。"
-    )
-
-
-def format_results(found: list[Any], stages: dict[str, str]) -> str:
-    """Numbered results for a person; each reply on its own lines, ready to copy."""
-    blocks = []
-    for number, item in enumerate(found, 1):
-        hit = item.hit
-        variants = len(hit.doc["replies"])
-        label = stages.get(hit.stage, hit.stage)
-        where = f"{hit.id} · {label}" + (
-            f" · 第 {item.variant + 1}/{variants} 种说法" if variants > 1 else ""
-        )
-        reply = item.reply if item.reply is not None else f"（{item.unavailable}）"
-        blocks.append(f"[{number}] {hit.title}（{where}）\n{reply}")
-    return "\n\n".join(blocks)
 
 
 def index_command(ctx: typer.Context) -> None:

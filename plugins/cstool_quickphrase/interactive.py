@@ -19,7 +19,7 @@ def run_interactive(
 ) -> None:
     from prompt_toolkit import PromptSession
 
-    from .commands import format_results, no_results_hint
+    from .results import format_results, no_results_hint
 
     def find(text: str) -> list[Any]:
         return session.find(text, limit=limit, stage=stage, tag=tag)

@@ -13,173 +13,175 @@ import typer
 
 
 def add_kb_tool_commands(kb_app: typer.Typer) -> None:
-    """Add ``lint``, ``add`` and ``init`` to the ``kb`` command group."""
+    """Register ``lint``, ``learn``, ``add`` and ``init`` in the ``kb`` command group."""
+    kb_app.command("lint")(lint_command)
+    kb_app.command("learn")(learn_command)
+    kb_app.command("add")(add_command)
+    kb_app.command("init")(init_command)
 
-    @kb_app.command("lint")
-    def lint_command(
-        ctx: typer.Context,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="输出 JSON 列表（level, code, message, file, line, entry）")
-        ] = False,
-        strict: Annotated[bool, typer.Option("--strict", help="有警告也算失败（退出码 1）")] = False,
-    ) -> None:
-        """检查知识库的格式和话术规则（可用作 pre-commit 钩子）。
 
-        查：格式、重复 id、未知占位符、空回复、超长回复、销售禁语、光秃秃的否定词。
+def lint_command(
+    ctx: typer.Context,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="输出 JSON 列表（level, code, message, file, line, entry）")
+    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="有警告也算失败（退出码 1）")] = False,
+) -> None:
+    """检查知识库的格式和话术规则（可用作 pre-commit 钩子）。
 
-        退出码：0 通过；1 有错误（--strict 时警告也算）；2 知识库无法读取。
-        """
-        from cstool.context import get_state
+    查：格式、重复 id、未知占位符、空回复、超长回复、销售禁语、光秃秃的否定词。
 
-        from .lint import check_readable, lint_kb
+    退出码：0 通过；1 有错误（--strict 时警告也算）；2 知识库无法读取。
+    """
+    from cstool.context import get_state
 
-        state = get_state(ctx)
-        kb = state.kb
-        check_readable(kb)
-        from cstool.template import may_say_nothing
+    from .lint import check_readable, lint_kb
 
-        producers = state.placeholders()
-        volatile = {name for name, producer in producers.items() if may_say_nothing(producer)}
-        problems = lint_kb(kb, producers.keys(), volatile)
-        errors = sum(p.level == "error" for p in problems)
-        warnings = len(problems) - errors
-        if as_json:
-            from cstool.output import print_json
+    state = get_state(ctx)
+    kb = state.kb
+    check_readable(kb)
+    from cstool.template import may_say_nothing
 
-            print_json([finding_as_dict(p, kb.root) for p in problems])
-        else:
-            print_findings(problems, kb.root, errors, warnings)
-        if errors or (strict and warnings):
-            raise typer.Exit(1)
+    producers = state.placeholders()
+    volatile = {name for name, producer in producers.items() if may_say_nothing(producer)}
+    problems = lint_kb(kb, producers.keys(), volatile)
+    errors = sum(p.level == "error" for p in problems)
+    warnings = len(problems) - errors
+    if as_json:
+        from cstool.output import print_json
 
-    @kb_app.command("learn")
-    def learn_command(
-        ctx: typer.Context,
-        apply_all: Annotated[
-            bool, typer.Option("--apply", help="不询问：把出现次数够 --min-count 的说法全部加入")
-        ] = False,
-        min_count: Annotated[
-            int | None, typer.Option("--min-count", min=1, help="至少出现几次才加入（默认 2）")
-        ] = None,
-        as_json: Annotated[
-            bool, typer.Option("--json", help="只列出建议（JSON 数组：id, question, count, source）")
-        ] = False,
-    ) -> None:
-        """从团队自己的使用记录里学习新的买家说法（搜索后选用的结果、日志里匹配不好的问题）。"""
-        from cstool.context import get_state
+        print_json([finding_as_dict(p, kb.root) for p in problems])
+    else:
+        print_findings(problems, kb.root, errors, warnings)
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
 
-        from .index import open_index
-        from .learn import DEFAULT_MIN_COUNT, apply, choose, gather, require_writable
 
-        state = get_state(ctx)
-        kb = state.kb
-        if not as_json:
-            require_writable(kb)
-        index = open_index(kb, pm=state.pm)
-        try:
-            proposals = gather(state, kb, index)
-        finally:
-            index.close()
-        floor = min_count or DEFAULT_MIN_COUNT
-        if as_json:
-            from cstool.output import print_json
+def learn_command(
+    ctx: typer.Context,
+    apply_all: Annotated[
+        bool, typer.Option("--apply", help="不询问：把出现次数够 --min-count 的说法全部加入")
+    ] = False,
+    min_count: Annotated[
+        int | None, typer.Option("--min-count", min=1, help="至少出现几次才加入（默认 2）")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="只列出建议（JSON 数组：id, question, count, source）")
+    ] = False,
+) -> None:
+    """从团队自己的使用记录里学习新的买家说法（搜索后选用的结果、日志里匹配不好的问题）。"""
+    from cstool.context import get_state
 
-            print_json([p.as_json() for p in proposals if p.count >= (min_count or 1)])
-            return
-        if apply_all:
-            chosen = [p for p in proposals if p.count >= floor]
-        elif sys.stdin.isatty() and proposals:
-            chosen = choose(proposals, floor)
-        else:
-            for p in proposals:
-                print(f"{p.count:>4}  {p.id}  ← {p.question}  （{p.source}）")
-            print(
-                f"共 {len(proposals)} 条建议；用 --apply 加入出现至少 {floor} 次的说法。"
-                if proposals
-                else "没有新的说法可学。",
-                file=sys.stderr,
-            )
-            return
-        added = apply(kb, chosen)
-        for p in added:
-            print(f"{p.id} ← {p.question}（{p.count} 次，{p.source}）")
-        print(f"已加入 {len(added)} 条买家说法。" if added else "没有加入任何说法。", file=sys.stderr)
+    from .index import open_index
+    from .learn import DEFAULT_MIN_COUNT, apply, choose, gather, require_writable
 
-    @kb_app.command("add")
-    def add_command(
-        ctx: typer.Context,
-        file: Annotated[
-            str | None,
-            typer.Option(
-                "--file",
-                help="主题文件（phrases/ 下的文件名，如 ship.yaml；不存在则新建；默认：id 前缀对应的文件）",
-            ),
-        ] = None,
-        topic: Annotated[
-            str | None, typer.Option("--topic", help="新建主题文件时的主题名（默认：文件名）")
-        ] = None,
-        entry_id: Annotated[
-            str | None, typer.Option("--id", help="条目 id，点分小写，如 ship.urgent")
-        ] = None,
-        title: Annotated[str | None, typer.Option("--title", help="标题")] = None,
-        stage: Annotated[
-            str | None, typer.Option("--stage", help="聊天阶段（kb.yaml stages 里的代码；默认：id 的前缀）")
-        ] = None,
-        questions: Annotated[list[str] | None, typer.Option("--question", help="买家问法（可重复）")] = None,
-        replies: Annotated[
-            list[str] | None, typer.Option("--reply", help="回复（可重复，每个是一个变体）")
-        ] = None,
-        tags: Annotated[list[str] | None, typer.Option("--tag", help="标签（可重复）")] = None,
-        shortcut: Annotated[str | None, typer.Option("--shortcut", help="快捷码，如 fh1")] = None,
-    ) -> None:
-        """新增一条快捷短语，写进主题文件（保留注释和顺序）。
+    state = get_state(ctx)
+    kb = state.kb
+    if not as_json:
+        require_writable(kb)
+    index = open_index(kb, pm=state.pm)
+    try:
+        proposals = gather(state, kb, index)
+    finally:
+        index.close()
+    floor = min_count or DEFAULT_MIN_COUNT
+    if as_json:
+        from cstool.output import print_json
 
-        在终端里缺什么问什么（先问 id，再按 id 前缀推荐主题文件：ship.xxx → ship.yaml）；
-        不给 --file 时写进 id 前缀对应的主题文件。没有终端时缺少必填项（--id --title --reply）退出码 2。
-        """
-        from cstool import prompts
-        from cstool.context import get_state
-
-        state = get_state(ctx)
-        state.kb.require_writable()  # never into the bundled demo or a folder without kb.yaml
-        run_add(
-            state.kb,
-            placeholders=set(state.placeholders()),
-            given={
-                "file": file,
-                "topic": topic,
-                "id": entry_id,
-                "title": title,
-                "stage": stage,
-                "questions": questions,
-                "replies": replies,
-                "tags": tags,
-                "shortcut": shortcut,
-            },
-            interactive=prompts.interactive(),
+        print_json([p.as_json() for p in proposals if p.count >= (min_count or 1)])
+        return
+    if apply_all:
+        chosen = [p for p in proposals if p.count >= floor]
+    elif sys.stdin.isatty() and proposals:
+        chosen = choose(proposals, floor)
+    else:
+        for p in proposals:
+            print(f"{p.count:>4}  {p.id}  ← {p.question}  （{p.source}）")
+        print(
+            f"共 {len(proposals)} 条建议；用 --apply 加入出现至少 {floor} 次的说法。"
+            if proposals
+            else "没有新的说法可学。",
+            file=sys.stderr,
         )
+        return
+    added = apply(kb, chosen)
+    for p in added:
+        print(f"{p.id} ← {p.question}（{p.count} 次，{p.source}）")
+    print(f"已加入 {len(added)} 条买家说法。" if added else "没有加入任何说法。", file=sys.stderr)
 
-    @kb_app.command("init")
-    def init_command(
-        directory: Annotated[
-            Path,
-            typer.Argument(help="新知识库的文件夹（不存在则创建）", show_default=False, metavar="文件夹"),
-        ],
-    ) -> None:
-        """新建一个团队知识库（放进 git 仓库用）。
 
-        生成 kb.yaml、phrases/、synonyms.yaml、promos/、pre-commit 配置和说明。
+def add_command(
+    ctx: typer.Context,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file",
+            help="主题文件（phrases/ 下的文件名，如 ship.yaml；不存在则新建；默认：id 前缀对应的文件）",
+        ),
+    ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="新建主题文件时的主题名（默认：文件名）")
+    ] = None,
+    entry_id: Annotated[str | None, typer.Option("--id", help="条目 id，点分小写，如 ship.urgent")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="标题")] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="聊天阶段（kb.yaml stages 里的代码；默认：id 的前缀）")
+    ] = None,
+    questions: Annotated[list[str] | None, typer.Option("--question", help="买家问法（可重复）")] = None,
+    replies: Annotated[
+        list[str] | None, typer.Option("--reply", help="回复（可重复，每个是一个变体）")
+    ] = None,
+    tags: Annotated[list[str] | None, typer.Option("--tag", help="标签（可重复）")] = None,
+    shortcut: Annotated[str | None, typer.Option("--shortcut", help="快捷码，如 fh1")] = None,
+) -> None:
+    """新增一条快捷短语，写进主题文件（保留注释和顺序）。
 
-        已有知识库的文件夹不会被覆盖（退出码 2）。
-        """
-        from cstool.output import info
+    在终端里缺什么问什么（先问 id，再按 id 前缀推荐主题文件：ship.xxx → ship.yaml）；
+    不给 --file 时写进 id 前缀对应的主题文件。没有终端时缺少必填项（--id --title --reply）退出码 2。
+    """
+    from cstool import prompts
+    from cstool.context import get_state
 
-        from .scaffold import init_kb
+    state = get_state(ctx)
+    state.kb.require_writable()  # never into the bundled demo or a folder without kb.yaml
+    run_add(
+        state.kb,
+        placeholders=set(state.placeholders()),
+        given={
+            "file": file,
+            "topic": topic,
+            "id": entry_id,
+            "title": title,
+            "stage": stage,
+            "questions": questions,
+            "replies": replies,
+            "tags": tags,
+            "shortcut": shortcut,
+        },
+        interactive=prompts.interactive(),
+    )
 
-        written = init_kb(directory)
-        for path in written:
-            info(f"已创建 {path}")
-        info(f"知识库已建好：{directory}\n下一步：cd {directory} && git init && cstool kb lint")
+
+def init_command(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="新知识库的文件夹（不存在则创建）", show_default=False, metavar="文件夹"),
+    ],
+) -> None:
+    """新建一个团队知识库（放进 git 仓库用）。
+
+    生成 kb.yaml、phrases/、synonyms.yaml、promos/、pre-commit 配置和说明。
+
+    已有知识库的文件夹不会被覆盖（退出码 2）。
+    """
+    from cstool.output import info
+
+    from .scaffold import init_kb
+
+    written = init_kb(directory)
+    for path in written:
+        info(f"已创建 {path}")
+    info(f"知识库已建好：{directory}\n下一步：cd {directory} && git init && cstool kb lint")
 
 
 REQUIRED = (("id", "--id"), ("title", "--title"), ("replies", "--reply"))
