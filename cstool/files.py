@@ -119,6 +119,27 @@ def check_output(out: str | Path | None, *, force: bool = False) -> Path | None:
     return path
 
 
+# --- input files ------------------------------------------------------------------------------
+def check_input(path: str | Path) -> Path:
+    """Check a file a command is about to read, before opening it (or anything else).
+
+    Refused (``BadInput``, exit 2): a missing file, and anything that is not a regular
+    file once links are followed: a FIFO or a device would block or never end, a folder
+    or a socket cannot be read as a table.
+    """
+    target = Path(path).expanduser()
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        raise BadInput("文件不存在", path=target) from None
+    except OSError as exc:
+        raise BadInput(f"无法读取：{exc.strerror}", path=target) from None
+    kind = _kind_of(info.st_mode)
+    if kind is not None:
+        raise BadInput(f"这是一个{kind}，不是普通文件；请给一个 CSV 文件", path=target)
+    return target
+
+
 def write_output(
     out: str | Path | None, data: bytes | str, *, force: bool = False, private: bool = False
 ) -> Path | None:

@@ -365,7 +365,12 @@ def mask_name(text: str) -> str:
 # --- addresses --------------------------------------------------------------------------------
 # Addresses: a run of text (no punctuation) holding a house number plus an admin or street marker.
 _RUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9０-９#＃\-－ 　()（）]+")
-_HOUSE = re.compile(r"[0-9０-９一二三四五六七八九十百零〇]+\s*(?:号楼|号|栋|幢|单元|室|弄|层|座|组)(?!线)")
+# A house number is a whole run of numerals (the look-behind and ``++``: one pass over a long run,
+# never a retry from every digit inside it, which was quadratic on a 100,000-digit note).
+_HOUSE = re.compile(
+    r"(?<![0-9０-９一二三四五六七八九十百零〇])[0-9０-９一二三四五六七八九十百零〇]++\s*"
+    r"(?:号楼|号|栋|幢|单元|室|弄|层|座|组)(?!线)"
+)
 _PLACE = re.compile(r"省|自治区|市|区|县|镇|乡|路|街|巷|胡同|村|小区|花园|公寓|大厦|苑")
 _ADMIN = re.compile(r"(?:省|自治区|特别行政区|市|自治州|盟|区|县|旗)")
 _STREET = re.compile(r"路|街|巷|弄|胡同|村|镇|乡|小区|花园|公寓|大厦|苑|[0-9０-９]")

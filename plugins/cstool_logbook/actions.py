@@ -206,9 +206,14 @@ def update(
 ) -> tuple[Entry, dict]:
     from cstool.timeutil import parse_time
 
+    from .models import check_update
+    from .store import check_id
+
+    check_id(entry_id)  # everything the arguments alone can refuse, before the database is opened
     when = parse_time(at, session.tz, field="时间") if at else session.now
     who = agent or session.agent
     settings = session.settings
+    check_update(change, settings=settings)
     return session.store.update(
         entry_id,
         lambda entry: apply_update(entry, change, settings=settings, at=when, agent=who),
@@ -269,6 +274,8 @@ def campaign(
     from .due import campaign_list
 
     start_day = parse_date(since, field="开始日期") if since else session.now.date() - timedelta(days=90)
+    if group:
+        _check_group(session, group)  # before the database is opened
     entries = session.store.query(
         kinds=("inquiry", "unpaid"), start=datetime.combine(start_day, time(), session.tz)
     )
@@ -317,11 +324,9 @@ def report(session: Session, *, kind: str, day: str | None, agent: str | None, t
 def export_entries(
     session: Session, *, kind: str | None, start: str | None, end: str | None, agent: str | None
 ) -> list[dict[str, Any]]:
-    first, last = session.day_range(start, end)
-    return [
-        e.to_dict()
-        for e in session.store.query(kind=kind, start=first, end=last, agent=agent, newest_first=False)
-    ]
+    first, last = session.day_range(start, end)  # before the database is opened
+    entries = session.store.query(kind=kind, start=first, end=last, agent=agent, newest_first=False)
+    return [e.to_dict() for e in entries]
 
 
 def import_csv(session: Session, path: Path, kind: str | None) -> tuple[list[Entry], int]:

@@ -243,12 +243,15 @@ def import_(
     db: Db = None,
 ) -> None:
     """从表格导入记录（《询盘明细表》《未付款明细表》的 CSV）；有一行不对就一条也不写。"""
+    from cstool.files import check_input
     from cstool.output import info
 
     from .actions import import_csv
 
+    check_input(file)  # a FIFO or a device would block or never end: refused before opening anything
+    kind = kind_or_none(kind)
     with open_session(ctx, db) as session:
-        saved, skipped = import_csv(session, file, kind_or_none(kind))
+        saved, skipped = import_csv(session, file, kind)
     info(f"已导入 {len(saved)} 条记录。")
     if skipped:
         info(f"跳过 {skipped} 条已导入过的记录（类型、时间、买家、订单号和内容都相同）。")

@@ -292,7 +292,10 @@ def emit(data: str | bytes, out: str | None, *, force: bool = False, private: bo
     write_output(out, data, force=force, private=private)
 
 
-def _check_format(fmt: str, allowed: tuple[str, ...]) -> str:
+ENTRY_FORMATS = ("csv", "markdown", "xlsx", "json")
+
+
+def check_format(fmt: str, allowed: tuple[str, ...]) -> str:
     if fmt not in allowed:
         raise BadInput(f"不支持的格式：{fmt}（可用：{'|'.join(allowed)}）")
     return fmt
@@ -303,7 +306,7 @@ def write_report(
 ) -> None:
     from cstool.output import to_json
 
-    _check_format(fmt, FORMATS)
+    check_format(fmt, FORMATS)
     title = f"客服{'日' if report['period']['kind'] == 'day' else '周'}报 {report['period']['label']}"
     sections = report_sections(report)
     if fmt == "table" and out in (None, "-"):
@@ -325,7 +328,7 @@ def write_entries(
 ) -> None:
     from cstool.output import to_json
 
-    _check_format(fmt, ("csv", "markdown", "xlsx", "json"))
+    check_format(fmt, ENTRY_FORMATS)
     if fmt == "json":
         data: str | bytes = to_json(rows)
     else:

@@ -281,6 +281,28 @@ class Update:
         )
 
 
+def check_update(update: Update, *, settings: Settings) -> None:
+    """Refuse what an update cannot be, without reading the entry (so before the database is opened).
+
+    The entry's kind decides the rest (which outcomes, whether a reminder fits): :func:`apply_update`.
+    """
+    from cstool.timeutil import parse_date
+
+    if update.empty:
+        raise BadInput("没有要修改的内容（用 --outcome、--remind、--note 等）")
+    if update.outcome:
+        check_choice(clean(update.outcome), tuple(dict.fromkeys(sum(OUTCOMES.values(), ()))), "结果")
+    if update.reason:
+        reasons = (*settings.reasons("inquiry"), *settings.reasons("unpaid"))
+        check_choice(clean(update.reason), tuple(dict.fromkeys(reasons)), "原因")
+    if update.followup:
+        parse_date(clean(update.followup), field="跟进日期")
+    for step in update.check:
+        check_choice(clean(step), CHECKLIST, "五清楚步骤")
+    if update.severity:
+        check_choice(clean(update.severity), settings.severities, "严重程度")
+
+
 def apply_update(
     entry: Entry, update: Update, *, settings: Settings, at: datetime, agent: str
 ) -> tuple[Entry, dict[str, Any]]:

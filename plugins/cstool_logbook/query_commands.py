@@ -41,11 +41,14 @@ def list_entries(
 
     from .actions import shown
     from .render import entries_table
+    from .store import check_limit
 
+    kind = kind_or_none(kind)  # every refusal before the database is opened
+    check_limit(limit)
     with open_session(ctx, db) as session:
         first, last = session.day_range(start, end)
         entries = session.store.query(
-            kind=kind_or_none(kind),
+            kind=kind,
             start=first,
             end=last,
             agent=agent,
@@ -72,7 +75,9 @@ def show(
 
     from .actions import entry_view, shown
     from .render import entry_detail
+    from .store import check_id
 
+    check_id(entry_id)  # before the database is opened
     with open_session(ctx, db) as session:
         entry = session.store.get(entry_id)
         if entry is None:
@@ -156,7 +161,9 @@ def campaign_list(
 
     from .actions import campaign, shown
     from .render import campaign_table
+    from .store import check_limit
 
+    check_limit(limit)  # before the database is opened
     with open_session(ctx, db) as session:
         rows = shown(campaign(session, since, group_name, limit), unmasked)
     emit(rows, as_json=as_json, empty="没有需要联系的买家。", table=campaign_table)

@@ -33,11 +33,12 @@ def report(
 
     from .actions import report as build
     from .actions import shown
-    from .export import write_report
+    from .export import FORMATS, check_format, write_report
     from .report import kb_used, no_entries_note
 
     if day and week:
         raise BadInput("--day 和 --week 只能选一个")
+    check_format(fmt, FORMATS)  # every refusal before the database is opened
     check_output(out, force=force)  # before any work: a refused --out costs nothing
     with open_session(ctx, db) as session:
         data = shown(build(session, kind="week" if week else "day", day=date, agent=agent, top=top), unmasked)
@@ -69,11 +70,11 @@ def export(
     from cstool.files import check_output
 
     from .actions import export_entries, shown
-    from .export import write_entries
+    from .export import ENTRY_FORMATS, check_format, write_entries
 
+    check_format(fmt, ENTRY_FORMATS)  # every refusal before the database is opened
+    kind = kind_or_none(kind)
     check_output(out, force=force)  # before any work: a refused --out costs nothing
     with open_session(ctx, db) as session:
-        rows = shown(
-            export_entries(session, kind=kind_or_none(kind), start=start, end=end, agent=agent), unmasked
-        )
+        rows = shown(export_entries(session, kind=kind, start=start, end=end, agent=agent), unmasked)
     write_entries(rows, fmt, out, force=force, private=unmasked)
