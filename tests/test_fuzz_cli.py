@@ -26,7 +26,6 @@ import stat
 import subprocess
 import sys
 import time
-import unicodedata
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,21 +45,15 @@ KNOWN: dict[str, str] = {
     "promo-limits": "[promo] quantities / money in promo: MemoryError, InvalidOperation, slow huge numbers",
     "log-out": "[logx] --out onto a device, FIFO, symlink, folder or existing file is not refused",
     "log-ids": "[logx] ids that do not fit the database integer (OverflowError)",
-    "log-db-on-refusal": "[logx] a refused log command still creates or migrates the database file",
     "log-db-url": "[logx] a bad database URL (port 99999…) is an internal error",
     "log-money": "[logx] --amount 1E400 / exponent / non-ASCII digits: internal error or accepted",
     "argv-utf8": "[cli] invalid UTF-8 in an argument is an internal error (surrogates not allowed)",
     "kb-init-target": "[issue 9 item 8] kb init onto /proc, a dangling symlink or an unwritable place",
-    "log-import-fifo": "[logx] log import of a FIFO waits forever",
 }
 
 # Generator branches not run at all until their branch merges: they hang or take gigabytes
 # (a 30-second alarm cannot interrupt one long C-level computation). Remove once merged.
-SKIP: dict[str, str] = {
-    "promo-huge-quantity": "[promo] promo quote SKU:1000000000 takes minutes and gigabytes (issue 9 item 6)",
-    "mask-long-digits": "[mask] cstool/masking.py is quadratic on long digit runs: 20,000 digits take 8 s, "
-    "100,000 minutes, in every log output that masks a stored text",
-}
+SKIP: dict[str, str] = {}
 
 BAD_UTF8 = os.fsdecode(b"\xff\xfe\xe6\x97")  # what Python makes of invalid UTF-8 in argv
 HYPERLINK = '=HYPERLINK("http://evil.example/?x","点我")'
@@ -462,8 +455,6 @@ def known_kind(
 ) -> str | None:
     """Which KNOWN failure kind explains this failure (None: a new failure)."""
     has_bad_utf8 = any(BAD_UTF8 in a for a in argv)
-    if problem == "hang" and argv[:2] == ["log", "import"]:
-        return "log-import-fifo"
     if has_bad_utf8 and ("surrogates not allowed" in output or "UnicodeEncodeError" in output):
         return "argv-utf8"
     if out_kind is not None and problem in ("out-not-refused", "internal", "changed-after-refusal"):
@@ -471,12 +462,6 @@ def known_kind(
     if argv[0] == "promo" and problem in ("internal", "traceback", "hang"):
         return "promo-limits"
     if argv[0] == "log":
-        if (
-            problem == "changed-after-refusal"
-            and diff
-            and all(Path(p).name.startswith("log.db") for p in diff)
-        ):
-            return "log-db-on-refusal"
         if "OverflowError" in output or "too large to convert" in output or "Python int too large" in output:
             return "log-ids"
         if "--db" in argv and problem == "internal":
@@ -490,16 +475,6 @@ def known_kind(
 
 def skip_kind(argv: list[str]) -> str | None:
     """Which SKIP branch this argv belongs to (None: run it)."""
-    if argv[0] == "log" and any(
-        len(a) >= 5_000 and unicodedata.normalize("NFKC", a[:100]).isdigit() for a in argv
-    ):
-        return "mask-long-digits"
-    if argv[0] == "promo":
-        for arg in argv[3:]:
-            sku, colon, rest = unicodedata.normalize("NFKC", arg).partition(":")
-            quantity = rest.partition("@")[0].strip()
-            if colon and quantity.isdigit() and (len(quantity) > 6 or int(quantity) > 9_999):
-                return "promo-huge-quantity"
     return None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cstool.masking import fold, luhn, mask_data, mask_text
+from cstool.masking import STARS, fold, luhn, mask_data, mask_text
 
 CASES = [
     # --- mobile numbers: widths, separators, prefixes ---
@@ -185,3 +185,13 @@ def test_mask_data_keeps_order_ids_and_masks_reminder_channels():
             {"changes": {"reminder": [None, {"via": "电话137****2222"}], "note": [None, "QQ 12****78"]}}
         ],
     }
+
+
+@pytest.mark.parametrize("digit", ["9", "１"])
+def test_a_digit_run_too_long_for_any_number_we_mask_is_kept_as_typed(digit):
+    # longer than 19 digits: not a phone, ID or card number; kept whole (and handled in one pass:
+    # the house-number pattern used to retry from every digit, quadratic on 100,000 of them)
+    run = digit * 100_000
+    assert mask_text(run) == run
+    assert mask_text(f"地址{run}号") == f"地址{STARS}"
+    assert mask_text(f"联系13812345678，{run}") == f"联系138****5678，{run}"

@@ -185,6 +185,13 @@ def test_a_utc_time_is_shown_in_the_campaigns_zone(cli, tmp_path):
     [
         ("P1:100000000", "每行最多 9,999 件"),
         ("P1:10000", "每行最多 9,999 件"),
+        # any width: the limit applies after width normalisation, before a name is matched or a line priced
+        ("P1:１０００００００００", "每行最多 9,999 件"),
+        ("P1：１００００", "每行最多 9,999 件"),
+        ("乳胶枕:１０００００００００", "每行最多 9,999 件"),
+        ("枕头：" + "９" * 30, "每行最多 9,999 件"),
+        ("P1:" + "9" * 400, "太长"),
+        ("P1:99999999999999999999@1", "每行最多 9,999 件"),
         ("P1:1@1E400", "不能用科学计数法"),
         ("P1:1@1e3", "不能用科学计数法"),
         ("P1:1@1_000", "下划线"),
@@ -207,12 +214,13 @@ def test_limits_are_checked_before_any_work(cli, tmp_path, item, needle):
     )
 
 
-def test_a_huge_quantity_is_refused_by_a_real_process(tmp_path):
+@pytest.mark.parametrize("item", ["P1:100000000", "P1:１０００００００００", "乳胶枕：１０００００００００"])
+def test_a_huge_quantity_is_refused_by_a_real_process(tmp_path, item):
     path = camp(tmp_path)
     env = {"CSTOOL_HOME": str(tmp_path / "home"), "PATH": "/usr/bin:/bin"}
     # a hang guard, not a timing: the refusal comes before any pricing or allocation
     done = subprocess.run(
-        [sys.executable, "-m", "cstool", "promo", "quote", str(path), "P1:100000000", *AT],
+        [sys.executable, "-m", "cstool", "promo", "quote", str(path), item, *AT],
         capture_output=True,
         text=True,
         env=env,

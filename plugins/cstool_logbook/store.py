@@ -131,6 +131,13 @@ def check_id(entry_id: int) -> int:
     return entry_id
 
 
+def check_limit(limit: int | None) -> int | None:
+    """A ``--limit`` as typed: refused (exit 2) before any query unless it fits the database's integer."""
+    if limit and limit > MAX_ID:
+        raise BadInput(f"数量太大：{limit}（最多 {MAX_ID}）")
+    return limit
+
+
 def check_pg_url(url: str) -> None:
     """Refuse a malformed PostgreSQL URL (bad port, host or options) before connecting."""
     from urllib.parse import urlsplit
@@ -495,8 +502,7 @@ class Store:
         sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         order = "DESC" if newest_first else "ASC"
         sql += f" ORDER BY at_epoch {order}, id {order}"
-        if limit and limit > MAX_ID:
-            raise BadInput(f"数量太大：{limit}（最多 {MAX_ID}）")
+        check_limit(limit)
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
