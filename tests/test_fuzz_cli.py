@@ -8,10 +8,10 @@ file under the home, the KB and the scratch folder exactly as it was.
 ``make test`` runs CSTOOL_FUZZ_N=300 (the default); ``make fuzz`` runs 5,000.
 CSTOOL_FUZZ_SEED picks another sequence; a failure prints the seed, the index and the argv.
 
-KNOWN lists failure kinds that other branches of issue 9 fix (promo limits, logbook
---out/ids/db URL, argv UTF-8, kb init targets). A generated case that fails only in one of these
-ways is counted, not failed; if any occurred, the test ends as xfail naming them. Remove an entry
-once its branch is merged: the test then fails on that kind too.
+KNOWN may list failure kinds whose fix is in flight: a generated case that fails only in one of
+these ways is counted, not failed, and the test ends as xfail naming them. It is empty on main:
+every kind the fuzz names (promo limits, --out, ids, database URLs, money, argv UTF-8, kb init
+targets) fails the test.
 """
 
 from __future__ import annotations
@@ -41,15 +41,9 @@ STRICT = bool(os.environ.get("CSTOOL_FUZZ_STRICT"))  # 1: KNOWN kinds fail too (
 HANG_SECONDS = 30
 
 # Failure kinds fixed on other branches (owner in brackets). Remove an entry once merged.
-KNOWN: dict[str, str] = {
-    "promo-limits": "[promo] quantities / money in promo: MemoryError, InvalidOperation, slow huge numbers",
-    "log-out": "[logx] --out onto a device, FIFO, symlink, folder or existing file is not refused",
-    "log-ids": "[logx] ids that do not fit the database integer (OverflowError)",
-    "log-db-url": "[logx] a bad database URL (port 99999…) is an internal error",
-    "log-money": "[logx] --amount 1E400 / exponent / non-ASCII digits: internal error or accepted",
-    "argv-utf8": "[cli] invalid UTF-8 in an argument is an internal error (surrogates not allowed)",
-    "kb-init-target": "[issue 9 item 8] kb init onto /proc, a dangling symlink or an unwritable place",
-}
+# Every kind below is fixed on main; they stay named so a regression is reported by kind.
+# A kind listed here would be counted, not failed (xfail): keep it empty unless a fix is in flight.
+KNOWN: dict[str, str] = {}
 
 # Generator branches not run at all until their branch merges: they hang or take gigabytes
 # (a 30-second alarm cannot interrupt one long C-level computation). Remove once merged.
