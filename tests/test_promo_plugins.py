@@ -148,3 +148,14 @@ def test_promo_placeholder_is_the_running_campaign_or_nothing(tmp_path, cli):
     assert placeholder("2027-01-01 00:00") is None
     same = cli("--kb", str(kb), "promo", "summary", env={"CSTOOL_NOW": "2026-11-11 12:00"})
     assert same.stdout.strip() == "本店双11（11月11日）：满199减20"
+
+    # a long-lived search (search -i, cstool serve) keeps the parsed campaigns, but sees an edit at once
+    write_campaign(
+        kb / "promos",
+        [{"id": "mj", "type": "tiered", "tiers": [{"at": 299, "off": 50}]}],
+        filename="d11.yaml",
+        name="双11",
+    )
+    assert placeholder("2026-11-11 12:00") == "本店双11（11月11日）：满299减50"
+    (kb / "promos" / "d11.yaml").unlink()
+    assert placeholder("2026-11-11 12:00") is None

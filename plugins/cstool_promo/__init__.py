@@ -45,18 +45,12 @@ def cstool_placeholders(kb, register):
     def promo() -> str | None:
         import dataclasses
 
-        from cstool.plugins import make_plugin_manager
         from cstool.timeutil import now as clock
 
-        from .registry import collect_rule_types
-        from .summary import load_all, summary_line
+        from .summary import summary_line
 
         at = clock()
-        running = [
-            c
-            for c in load_all(kb.promos_dir, collect_rule_types(make_plugin_manager()))
-            if c.start <= at < c.end
-        ]
+        running = [c for c in _campaigns(kb.promos_dir) if c.start <= at < c.end]
         if not running:
             return None
         campaign = min(running, key=lambda c: c.end)
@@ -66,6 +60,30 @@ def cstool_placeholders(kb, register):
         return summary_line(dataclasses.replace(campaign, rules=open_rules))
 
     register("promo", promo)
+
+
+# A long-lived search (``search -i``, ``cstool serve``) renders {promo} on every query:
+# campaigns are parsed again only when a campaign file changes (~15 ms a query before).
+_LOADED: dict[str, tuple[object, list]] = {}
+
+
+def _campaigns(promos_dir):
+    from .model import campaign_files
+
+    files = campaign_files(promos_dir)
+    signature = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+    key = str(promos_dir)
+    cached = _LOADED.get(key)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    from cstool.plugins import make_plugin_manager
+
+    from .registry import collect_rule_types
+    from .summary import load_all
+
+    campaigns = load_all(promos_dir, collect_rule_types(make_plugin_manager()))
+    _LOADED[key] = (signature, campaigns)
+    return campaigns
 
 
 @hookimpl
