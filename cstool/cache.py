@@ -7,10 +7,9 @@ cache that cannot be read or written only costs speed.
 
 from __future__ import annotations
 
-import hashlib
 import json
+import zlib
 from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +21,29 @@ from .files import atomic_write
 MAX_CACHE_BYTES = 16 * 1024 * 1024
 
 
+def path_tag(path: str) -> str:
+    """A short name for a cache folder or file of ``path`` (not a secret: the key inside decides).
+
+    zlib's checksums, not hashlib: importing hashlib loads OpenSSL, ~2 ms of every start.
+    """
+    data = path.encode("utf-8", "surrogateescape")
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
+
+
 def _encode(obj: Any) -> Any:
+    from decimal import Decimal
+
     if isinstance(obj, Decimal):
         return {"__decimal__": str(obj)}
     raise TypeError(f"cannot cache {type(obj).__name__}")
 
 
 def _decode(obj: dict[str, Any]) -> Any:
-    return Decimal(obj["__decimal__"]) if set(obj) == {"__decimal__"} else obj
+    if len(obj) == 1 and "__decimal__" in obj:
+        from decimal import Decimal
+
+        return Decimal(obj["__decimal__"])
+    return obj
 
 
 def cached_parse(path: Path, parse: Callable[[Path], Any]) -> Any:
@@ -37,7 +51,7 @@ def cached_parse(path: Path, parse: Callable[[Path], Any]) -> Any:
     stat = path.stat()
     resolved = str(path.resolve())
     key = [resolved, stat.st_size, stat.st_mtime_ns]
-    name = hashlib.sha1(resolved.encode("utf-8")).hexdigest()[:16]
+    name = path_tag(resolved)
     cache_file = user_cache_dir() / "parsed" / f"{path.stem}-{name}.json"
     try:
         with cache_file.open("rb") as handle:

@@ -40,8 +40,13 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-def build_app(pm: pluggy.PluginManager, *, announce: bool = True) -> typer.Typer:
-    """The whole ``cstool`` app; ``announce=False`` skips the demo-KB notice (help screens)."""
+def build_app(pm: pluggy.PluginManager, *, announce: bool = True, invoked: str | None = None) -> typer.Typer:
+    """The ``cstool`` app; ``announce=False`` skips the demo-KB notice (help screens).
+
+    With ``invoked`` (a top-level command named exactly), plugins may leave out
+    their other commands (see ``cstool_register_commands``): a start imports
+    only the invoked command's module.
+    """
     from . import i18n
 
     i18n.install()
@@ -83,9 +88,13 @@ def build_app(pm: pluggy.PluginManager, *, announce: bool = True) -> typer.Typer
             version = row["version"] or "-"
             print(f"{row['name']} {version}  钩子：{', '.join(row['hooks']) or '无'}")
 
-    call_each(pm, "cstool_register_commands", app=app)
-    _add_core_commands(app)
+    call_each(pm, "cstool_register_commands", app=app, invoked=invoked)
+    if invoked in (None, *CORE_COMMANDS):
+        _add_core_commands(app)
     return app
+
+
+CORE_COMMANDS = ("kb", "config", "completion")
 
 
 def _add_core_commands(app: typer.Typer) -> None:
@@ -201,6 +210,12 @@ def keep_only_invoked(app: typer.Typer, args: Sequence[str]) -> typer.Typer:
     return app
 
 
+def _registers(app: typer.Typer, name: str) -> bool:
+    return any(_command_name(c) == name for c in app.registered_commands) or any(
+        g.name == name for g in app.registered_groups
+    )
+
+
 def _command_name(info: typer.models.CommandInfo) -> str | None:
     if info.name:
         return info.name
@@ -225,7 +240,12 @@ def run(argv: Sequence[str] | None = None) -> int:
             from typer._completion_classes import completion_init
 
             completion_init()
-        app = build_app(make_plugin_manager())
+        name = invoked_name(args)
+        # ``cstool plugins`` is how a team checks what is installed: it never trusts the kept table
+        pm = make_plugin_manager(rescan=name == "plugins")
+        app = build_app(pm, invoked=name)
+        if name is not None and not _registers(app, name):
+            app = build_app(pm)  # a mistyped name: click's "did you mean" needs every command
         groups = {g.name for g in app.registered_groups}
         # help screens and bare groups only show help: no demo-KB notice there
         app.cstool_quiet = _help_requested(args) or _is_bare_group(args, groups)  # type: ignore[attr-defined]

@@ -7,7 +7,6 @@ folder: tests and shared kiosks use it. Otherwise platformdirs decides.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -90,6 +89,10 @@ def load_user_config(path: Path | None = None) -> UserConfig:
 
 def parse_config_text(text: str, path: Path) -> dict[str, Any]:
     """``config.toml``'s text as data; a syntax error names the file, the line and the fix."""
+    if not text.strip():
+        return {}  # no config file (the usual case): no TOML parser to import
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -21,11 +21,15 @@ hookspec = pluggy.HookspecMarker("cstool")
 
 
 @hookspec
-def cstool_register_commands(app: typer.Typer) -> None:
+def cstool_register_commands(app: typer.Typer, invoked: str | None) -> None:
     """Add commands or command groups to the root Typer ``app``.
 
-    Import heavy modules inside the command bodies, not here: this hook runs
-    on every start of ``cstool``.
+    ``invoked`` is the top-level command this run calls by its exact name
+    (``"search"``, ``"promo"``…), or ``None`` when every command may be needed
+    (help, completion, a mistyped name). A plugin may skip registering, and
+    importing, commands of other names; registering everything is always
+    correct. Import heavy modules inside the command bodies, not here: this
+    hook runs on every start of ``cstool``.
     """
 
 

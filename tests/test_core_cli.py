@@ -64,7 +64,7 @@ class FailingPlugin:
 def test_known_error_becomes_file_line_message(monkeypatch, capsys):
     monkeypatch.setattr(
         "cstool.cli.make_plugin_manager",
-        lambda: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False),
+        lambda **_: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False),
     )
     assert run(["explode"]) == 2
     err = capsys.readouterr().err
@@ -74,7 +74,7 @@ def test_known_error_becomes_file_line_message(monkeypatch, capsys):
 def test_unexpected_error_is_one_line_without_traceback(monkeypatch, capsys):
     monkeypatch.setattr(
         "cstool.cli.make_plugin_manager",
-        lambda: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False),
+        lambda **_: make_plugin_manager(plugins=[FailingPlugin()], load_entrypoints=False),
     )
     assert run(["explode", "--kind", "other"]) == 1
     err = capsys.readouterr().err

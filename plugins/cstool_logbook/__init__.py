@@ -8,7 +8,9 @@ __version__ = "0.1.0"
 
 
 @hookimpl
-def cstool_register_commands(app: typer.Typer) -> None:
+def cstool_register_commands(app: typer.Typer, invoked: str | None) -> None:
+    if invoked not in (None, "log"):
+        return  # another command: the logbook commands' modules are not imported
     from .commands import register
 
     register(app)

@@ -17,7 +17,9 @@ def cstool_add_hookspecs(pm):
 
 
 @hookimpl
-def cstool_register_commands(app):
+def cstool_register_commands(app, invoked):
+    if invoked not in (None, "promo"):
+        return  # another command: the promo commands' module is not imported
     from .commands import register
 
     register(app)

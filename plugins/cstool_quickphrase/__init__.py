@@ -6,10 +6,12 @@ __version__ = "0.1.0"
 
 
 @hookimpl
-def cstool_register_commands(app):
+def cstool_register_commands(app, invoked):
+    if invoked not in (None, "search", "kb"):
+        return  # another command: the search and kb commands' modules are not imported
     from .commands import register
 
-    register(app)
+    register(app, invoked)
 
 
 @hookimpl

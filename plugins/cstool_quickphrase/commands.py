@@ -15,10 +15,13 @@ from .results import format_results, no_results_hint
 KB_HELP = "知识库：检查、添加、初始化、索引、使用统计"
 
 
-def register(app: typer.Typer) -> None:
+def register(app: typer.Typer, invoked: str | None = None) -> None:
     from cstool.cli import make_typer
 
-    app.command("search")(search_command)
+    if invoked in (None, "search"):
+        app.command("search")(search_command)
+    if invoked not in (None, "kb"):
+        return  # the kb tools' module is not needed by this run
     kb_app = make_typer(help=KB_HELP)
     kb_app.command("index")(index_command)
     kb_app.command("stats")(stats_command)

@@ -12,7 +12,9 @@ __version__ = "0.1.0"
 
 
 @hookimpl
-def cstool_register_commands(app):
+def cstool_register_commands(app, invoked):
+    if invoked not in (None, "serve"):
+        return
     from .commands import serve_command
 
     app.command("serve")(serve_command)

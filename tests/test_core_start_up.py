@@ -1,0 +1,183 @@
+"""What a start costs: the kept plugin table, and only the invoked command's modules imported.
+
+Every case runs ``cstool`` as a new process, as a user's shell does, with
+its own CSTOOL_HOME (where the plugin table is kept) and, where a third-party
+plugin is needed, a real installed distribution on PYTHONPATH.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# Runs the CLI in-process in a new interpreter and reports what got imported.
+PROBE = (
+    "import sys\n"
+    "from cstool.cli import run\n"
+    "code = run(sys.argv[1:])\n"
+    "print('MODULES=' + ','.join(sorted(sys.modules)), file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def _start(
+    home: Path, *args: str, site: Path | None = None
+) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    env = {**os.environ, "CSTOOL_HOME": str(home), "CSTOOL_KB": "", "CSTOOL_SEARCH_BACKEND": "whoosh"}
+    env.pop("CSTOOL_KB")
+    if site is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH", "")]))
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        cwd=home.parent,
+    )
+    line = next((x for x in proc.stderr.splitlines() if x.startswith("MODULES=")), "MODULES=")
+    return proc, set(line.removeprefix("MODULES=").split(","))
+
+
+def _install(site: Path, module: str, body: str, dist: str) -> Path:
+    """A real installed distribution (dist-info + entry_points.txt), as pip leaves it."""
+    (site / f"{module}.py").write_text(textwrap.dedent(body), encoding="utf-8")
+    info = site / f"{dist.replace('-', '_')}-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.0\n", encoding="utf-8")
+    (info / "entry_points.txt").write_text(f"[cstool]\n{module} = {module}\n", encoding="utf-8")
+    return info
+
+
+GREETER = """
+    from cstool import hookimpl
+
+    @hookimpl
+    def cstool_register_commands(app):
+        @app.command("greet")
+        def greet():
+            '''问候。'''
+            print("第三方插件在此")
+"""
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+def test_second_start_reads_the_kept_plugin_table_not_every_distribution(home):
+    first, first_modules = _start(home, "promo", "--help")
+    assert first.returncode == 0, first.stderr
+    assert "importlib.metadata" in first_modules  # the first start scans and keeps the table
+    second, second_modules = _start(home, "promo", "--help")
+    assert second.returncode == 0, second.stderr
+    assert "importlib.metadata" not in second_modules
+    assert second.stdout == first.stdout
+
+
+def test_a_plugin_installed_after_the_table_was_kept_is_found(home, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    _start(home, "plugins", site=site)
+    _start(home, "promo", "--help", site=site)  # the table now says: no third-party plugin
+    _install(site, "cstool_greeter", GREETER, "cstool-greeter")
+    proc, _ = _start(home, "greet", site=site)
+    assert proc.returncode == 0, proc.stderr
+    assert "第三方插件在此" in proc.stdout
+
+
+def test_a_plugin_removed_after_the_table_was_kept_is_gone_quietly(home, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    info = _install(site, "cstool_greeter", GREETER, "cstool-greeter")
+    assert "第三方插件在此" in _start(home, "greet", site=site)[0].stdout
+    shutil.rmtree(info)
+    (site / "cstool_greeter.py").unlink()
+    proc, _ = _start(home, "plugins", "--json", site=site)
+    assert proc.returncode == 0 and "加载失败" not in proc.stderr, proc.stderr
+    assert "greeter" not in {row["name"] for row in json.loads(proc.stdout)}
+    proc, _ = _start(home, "greet", site=site)
+    assert proc.returncode == 2 and "没有这个命令" in proc.stderr
+
+
+def test_a_module_gone_behind_the_tables_back_is_found_missing_by_a_new_scan(home, tmp_path):
+    """The plugin's files vanish without its folder's time changing (a restored backup, a clock
+    set back): the kept row fails to import, a new scan runs, no warning for a plugin that is gone."""
+    site = tmp_path / "site"
+    site.mkdir()
+    info = _install(site, "cstool_greeter", GREETER, "cstool-greeter")
+    _start(home, "greet", site=site)
+    stat = site.stat()
+    shutil.rmtree(info)
+    (site / "cstool_greeter.py").unlink()
+    os.utime(site, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    proc, _ = _start(home, "promo", "--help", site=site)
+    assert proc.returncode == 0, proc.stderr
+    assert "加载失败" not in proc.stderr and "greeter" not in proc.stderr
+
+
+@pytest.mark.parametrize("content", ["", "{", '{"format": 1, "key": [], "rows": [[1]]}', "\x00" * 64, "[]"])
+def test_a_damaged_plugin_table_only_costs_a_scan(home, content):
+    _start(home, "plugins")
+    (table,) = (home / "cache").glob("plugin-table-*.json")
+    table.write_text(content, encoding="utf-8")
+    proc, modules = _start(home, "promo", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "警告" not in proc.stderr and "内部错误" not in proc.stderr
+    assert "importlib.metadata" in modules
+    assert json.loads(table.read_text(encoding="utf-8"))["rows"]  # written anew
+
+
+def test_an_unwritable_cache_folder_does_not_stop_a_start(home):
+    (home / "cache").write_text("a file where the cache folder should be", encoding="utf-8")
+    proc, _ = _start(home, "promo", "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "满减" in proc.stdout or "报价" in proc.stdout
+
+
+OTHER_COMMANDS = {
+    "search": [
+        "cstool_promo.commands",
+        "cstool_logbook.commands",
+        "cstool_quickphrase.kb_commands",
+        "cstool_web.commands",
+    ],
+    "promo": [
+        "cstool_logbook.commands",
+        "cstool_quickphrase.commands",
+        "cstool_web.commands",
+        "cstool.core_commands",
+    ],
+    "log": [
+        "cstool_promo.commands",
+        "cstool_quickphrase.commands",
+        "cstool_web.commands",
+        "cstool.core_commands",
+    ],
+}
+
+
+@pytest.mark.parametrize("command", sorted(OTHER_COMMANDS))
+def test_a_start_imports_only_the_invoked_commands_modules(home, command):
+    _start(home, command, "--help")
+    proc, modules = _start(home, command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert not modules & set(OTHER_COMMANDS[command]), sorted(modules & set(OTHER_COMMANDS[command]))
+
+
+def test_a_mistyped_command_still_gets_suggestions_from_every_plugin(home):
+    proc, _ = _start(home, "promoo")
+    assert proc.returncode == 2
+    assert "没有这个命令：promoo" in proc.stderr and "promo" in proc.stderr.split("promoo", 1)[1]
