@@ -13,7 +13,6 @@ database of an older schema is copied and upgraded in place instead.
 
 from __future__ import annotations
 
-import compileall
 import json
 import os
 import random
@@ -172,10 +171,6 @@ def run_process(
 
 def main() -> None:
     big, generated = cached_database()
-    # Byte-compiled once, as an installed package is: a process that recompiled cstool's modules
-    # on every start (PYTHONDONTWRITEBYTECODE) would be measured against a pre-compiled Typer.
-    for folder in ("cstool", "plugins"):
-        compileall.compile_dir(str(ROOT / folder), quiet=1)
 
     rows: list[tuple[str, float, float | None, int]] = []
     pass_wall, pass_cpu = run_process([PY, "-c", "pass"], 11)

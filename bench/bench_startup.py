@@ -1,0 +1,85 @@
+"""Cold start of everyday commands, beside the baselines measured in the same run.
+
+Each command runs as a new process through the installed ``cstool`` console
+script, as a shop's agent starts it, on the starter KB, with its own
+CSTOOL_HOME (so the index, the plugin table and the logbook are built in the
+warm-up run, as on a machine already in use). Figures are CPU time (user +
+system) medians: steadier than wall clock on a shared machine, and the ratio
+to the Typer hello-world is what compares across machines.
+Run: ``.venv/bin/python bench/bench_startup.py [--runs N]`` (``make bench`` runs it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import PY, TYPER_HELLO, cpu_process, median_ms  # noqa: E402
+
+SCRIPT = Path(PY).parent / "cstool"
+CSTOOL = [str(SCRIPT)] if SCRIPT.exists() else [PY, "-m", "cstool"]
+
+# (label, arguments, backend, target as a multiple of the Typer hello-world)
+COMMANDS: list[tuple[str, list[str], str, float | None]] = [
+    ("`cstool --help`", ["--help"], "whoosh", None),
+    ("`cstool search 能便宜点吗`, whoosh", ["search", "能便宜点吗"], "whoosh", 3.0),
+    ("`cstool search 能便宜点吗`, tantivy", ["search", "能便宜点吗"], "tantivy", 1.5),
+    ("`cstool promo quote double11 A:2 B:1`", ["promo", "quote", "double11", "A:2", "B:1"], "whoosh", None),
+    (
+        "`cstool log inquiry -q 能便宜点吗 …`",
+        [
+            "log",
+            "inquiry",
+            "--buyer",
+            "tb_bench",
+            "-q",
+            "能便宜点吗",
+            "--outcome",
+            "未成交",
+            "--reason",
+            "价格",
+        ],
+        "whoosh",
+        None,
+    ),
+]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=15)
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="cstool-bench-start-"))
+    base_env = {**os.environ, "CSTOOL_HOME": str(home), "CSTOOL_AGENT": "小暖"}
+    base_env.pop("CSTOOL_KB", None)
+
+    baselines = {
+        "`python -c pass`": median_ms(cpu_process([PY, "-c", "pass"], args.runs)),
+        "Typer hello-world": median_ms(cpu_process([PY, "-c", TYPER_HELLO, "--name", "x"], args.runs)),
+        "Typer hello-world `--help`": median_ms(cpu_process([PY, "-c", TYPER_HELLO, "--help"], args.runs)),
+    }
+    typer_ms = baselines["Typer hello-world"]
+    print(
+        f"CPU time (user + system) medians of {args.runs} new processes after a warm-up; "
+        f"{os.cpu_count()} CPUs; python {sys.version.split()[0]}; starter KB\n"
+    )
+    print("| command | CPU median | × Typer hello-world | target |")
+    print("|---|---:|---:|---|")
+    for label, ms in baselines.items():
+        print(f"| baseline: {label} | {ms:.0f} ms | {ms / typer_ms:.2f}× | |")
+    for label, argv, backend, target in COMMANDS:
+        env = {**base_env, "CSTOOL_SEARCH_BACKEND": backend}
+        ms = median_ms(cpu_process([*CSTOOL, *argv], args.runs, env))
+        goal = f"≤ {target:g}×" + (" ✓" if ms / typer_ms <= target else " ✗") if target else ""
+        print(f"| {label} | {ms:.0f} ms | {ms / typer_ms:.2f}× | {goal} |")
+    print(f"\nload average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
