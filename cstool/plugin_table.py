@@ -3,9 +3,9 @@
 Scanning means importing ``importlib.metadata`` and reading every installed
 distribution's metadata: about a quarter of a cold ``cstool search``. The rows
 found are kept as JSON in the user cache dir with a key that changes whenever
-the installed distributions may have: the interpreter, ``sys.path`` and the
-modification time of each folder (or zip) on it after the first (the
-script's or the current folder). pip adds, rewrites or removes
+the installed distributions may have: the interpreter, ``sys.path`` after its
+first entry (the script's or the current folder) and the modification time of
+each folder (or zip) on it. pip adds, rewrites or removes
 a ``*.dist-info`` folder on install, upgrade and uninstall, which changes the
 time of the folder holding it. A table that cannot be read or written only
 costs the scan.
@@ -68,15 +68,17 @@ def is_stale(exc: ModuleNotFoundError, row: Row) -> bool:
 
 
 def _environment_key() -> list[object]:
-    # sys.path[0] is the script's folder or, with ``python -m``, the current one: a busy folder
-    # (the user's own files) whose time says nothing about installed packages; its name still counts.
+    # sys.path[0] is the script's folder, or with ``python -c``/``-m`` the current one: a folder of
+    # the user's own files that says nothing about installed packages, and that differs between
+    # the console script and ``python -m cstool``, which then share one table.
+    installed = sys.path[1:]
     times: list[object] = []
-    for entry in sys.path[1:]:
+    for entry in installed:
         try:
             times.append(os.stat(entry or ".").st_mtime_ns)
         except OSError:
             times.append(None)
-    return [sys.executable, sys.path, times]
+    return [sys.executable, installed, times]
 
 
 def _table_file() -> Path:
