@@ -81,6 +81,12 @@ def load_user_config(path: Path | None = None) -> UserConfig:
         text = ""
     except IsADirectoryError:
         raise BadInput("配置文件的位置是一个文件夹，不是文件", path=path) from None
+    except NotADirectoryError:
+        raise BadInput(
+            "配置文件所在的位置不是文件夹（请检查 CSTOOL_HOME / CSTOOL_CONFIG 是否指向了一个文件）", path=path
+        ) from None
+    except OSError as exc:
+        raise BadInput(f"读不了配置文件：{exc.strerror or exc}", path=path) from None
     except UnicodeDecodeError as exc:
         raise BadInput("配置文件不是 UTF-8 编码（请用 UTF-8 保存）", path=path) from exc
     data = parse_config_text(text, path)

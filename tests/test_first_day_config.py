@@ -101,3 +101,17 @@ def test_config_kb_pointing_nowhere_says_how_to_fix(cli, config_file, tmp_path, 
     monkeypatch.chdir(tmp_path)
     result = cli("search", "包邮")
     assert result.exit_code == 2 and "kb use" in result.stderr and str(config_file) in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command", [["search", "包邮"], ["promo", "quote", "double11", "A:1"], ["log", "list"]]
+)
+def test_cstool_home_pointing_at_a_file_is_named_not_an_internal_error(cli_process, tmp_path, command):
+    """A typo in CSTOOL_HOME (a file, not a folder) once showed 内部错误: NotADirectoryError."""
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("不是文件夹\n", encoding="utf-8")
+    result = cli_process(*command, env={"CSTOOL_HOME": str(not_a_folder)}, cwd=tmp_path)
+    assert result.exit_code == 2, result.stderr
+    assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
+    assert str(not_a_folder) in result.stderr and "CSTOOL_HOME" in result.stderr
+    assert not_a_folder.read_text(encoding="utf-8") == "不是文件夹\n"
