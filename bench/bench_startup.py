@@ -1,8 +1,8 @@
 """Cold start of everyday commands, beside the baselines measured in the same run.
 
 Each command runs as a new process through the installed ``cstool`` console
-script, as a shop's agent starts it, on the starter KB, with its own
-CSTOOL_HOME (so the index, the plugin table and the logbook are built in the
+script, as a shop's agent starts it, on the starter KB, with its own HOME and
+XDG folders (so the index, the plugin table and the logbook are made in the
 warm-up run, as on a machine already in use). Figures are CPU time (user +
 system) medians: steadier than wall clock on a shared machine, and the ratio
 to the Typer hello-world is what compares across machines.
@@ -55,8 +55,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="cstool-bench-start-"))
-    base_env = {**os.environ, "CSTOOL_HOME": str(home), "CSTOOL_AGENT": "小暖"}
-    base_env.pop("CSTOOL_KB", None)
+    # the XDG folders, not CSTOOL_HOME: a user's start goes through platformdirs
+    base_env = {**os.environ, "CSTOOL_AGENT": "小暖", "HOME": str(home)}
+    for name in ("CONFIG", "DATA", "CACHE", "STATE"):
+        base_env[f"XDG_{name}_HOME"] = str(home / name.lower())
+    for name in ("CSTOOL_HOME", "CSTOOL_KB", "CSTOOL_CONFIG", "CSTOOL_DB"):
+        base_env.pop(name, None)
 
     baselines = {
         "`python -c pass`": median_ms(cpu_process([PY, "-c", "pass"], args.runs)),

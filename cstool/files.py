@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from .errors import BadInput
@@ -29,6 +28,8 @@ def atomic_write(path: Path, data: bytes | str, *, mode: int | None = None, excl
     """
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    import tempfile  # (tempfile imports random: not on the way of commands that write nothing)
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
