@@ -34,7 +34,7 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, runs, terms
 
-INDEX_FORMAT = f"qp-2.{TERMS_VERSION}"
+INDEX_FORMAT = f"qp-3.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data
 META_FILE = "meta.json"
 
 # Curated short fields whose pinyin is indexed (never whole replies).
@@ -439,6 +439,7 @@ def index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
     to_simplified = _converter(t2s_table)
     pinyin = _PinyinCache()
     docs = [entry_fields(entry, order, to_simplified, pinyin) for order, entry in enumerate(book.entries)]
+    add_rank_data(docs, t2s_table)
     curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
     syllables, spellings = homophone_tables(curated)
     stages = kb.settings.get("stages") or {}
@@ -455,6 +456,16 @@ def index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
         "spellings": spellings,
     }
     return docs, meta
+
+
+def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
+    """Store with each entry what the query path re-ranks it with (search.rank_data:
+    its phrasings' terms, its curated text), so no query re-analyses a candidate."""
+    from .search import RANK_KEY, rank_data
+
+    t2s = dict(zip(t2s_table[0], t2s_table[1], strict=False))
+    for _, stored in docs:
+        stored[RANK_KEY] = rank_data(stored, t2s)
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:

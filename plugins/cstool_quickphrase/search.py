@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable, Mapping
+import operator
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 from .analysis import (
@@ -124,8 +126,22 @@ class Hit:
         return list(self.doc.get("tags") or [])
 
 
+_TRANSLATIONS: list[tuple[Mapping[str, str], int, dict[int, str] | None]] = []
+
+
 def to_simplified(text: str, t2s: Mapping[str, str]) -> str:
-    return "".join(t2s.get(c, c) for c in text)
+    """Every character of ``text`` through ``t2s`` (traditional -> simplified); one
+    ``str.translate`` with a table made once per mapping (an open index keeps one)."""
+    found = next((item for item in _TRANSLATIONS if item[0] is t2s and item[1] == len(t2s)), None)
+    if found is None:
+        table = None
+        if all(len(k) == 1 for k in t2s):
+            table = {ord(k): v for k, v in t2s.items()}
+        found = (t2s, len(t2s), table)
+        _TRANSLATIONS[:] = [found]  # one open index at a time is the usual case
+    if found[2] is None:
+        return "".join(t2s.get(c, c) for c in text)
+    return text.translate(found[2])
 
 
 def query_terms(
@@ -157,16 +173,33 @@ def query_terms(
     return weights, latin
 
 
-def syllable_lookup(index: Any) -> tuple[dict[str, list[str]], frozenset[str]]:
-    """``({character: its syllables}, {known syllables})`` from meta.json, built once per open index."""
+class SyllableTable:
+    """``{character: its syllables}`` read from meta.json's ``{syllable: characters}``
+    one character at a time, when a query first needs it (inverting the whole
+    table cost ~6 ms of a cold search); same lists, same order as the inversion."""
+
+    def __init__(self, syllables: Mapping[str, str]):
+        self._items = list(syllables.items())
+        self._memo: dict[str, list[str]] = {}
+
+    def get(self, char: str, default: Any = None) -> Any:
+        found = self._memo.get(char)
+        if found is None:
+            found = []
+            for syllable, chars in self._items:
+                if char in chars:
+                    found.extend([syllable] * chars.count(char))
+            self._memo[char] = found
+        return found or default
+
+
+def syllable_lookup(index: Any) -> tuple[SyllableTable, frozenset[str]]:
+    """``({character: its syllables}, {known syllables})`` from meta.json, made once per open index."""
     cache = index.phrasing_cache
     found = cache.get(("syllables",))
     if found is None:
-        table: dict[str, list[str]] = {}
-        for syllable, chars in (index.meta.get("syllables") or {}).items():
-            for char in chars:
-                table.setdefault(char, []).append(syllable)
-        found = cache[("syllables",)] = (table, frozenset(index.meta.get("syllables") or ()))
+        syllables = index.meta.get("syllables") or {}
+        found = cache[("syllables",)] = (SyllableTable(syllables), frozenset(syllables))
     return found
 
 
@@ -185,8 +218,10 @@ def homophone_terms(text: str, latin: list[str], index: Any) -> dict[str, float]
         if not is_cjk(run):
             continue
         for i in range(len(run) - 1):
+            if index.doc_frequency("text", run[i : i + 2]) > 0:
+                continue
             first, second = table.get(run[i]), table.get(run[i + 1])
-            if not first or not second or index.doc_frequency("text", run[i : i + 2]) > 0:
+            if not first or not second:
                 continue
             pairs.extend(f"{a}'{b}" for a in first[:MAX_READINGS] for b in second[:MAX_READINGS])
     words = latin[:-1] if len(latin) > 1 else latin  # the last one is all of them joined
@@ -200,7 +235,7 @@ def homophone_terms(text: str, latin: list[str], index: Any) -> dict[str, float]
 
 
 def best_spelling(
-    chars: list[str], i: int, table: Mapping[str, list[str]], spellings: Mapping[str, str], index: Any
+    chars: list[str], i: int, table: SyllableTable, spellings: Mapping[str, str], index: Any
 ) -> str | None:
     """The KB bigram that ``chars[i:i+2]`` (unknown to the KB) may be a homophone typo of:
     same syllables, differing in one character, not breaking a known neighbouring
@@ -337,6 +372,144 @@ def score_clauses(
     return scores, matched
 
 
+# Pruned scoring (see best_scores): a bound is trusted only with this much
+# room, far above the rounding of a sum of a few dozen floats.
+BOUND_SLACK = 1e-9
+IMPACTS_MEMO = 1_000_000  # postings an open index keeps as impacts (see Impacts)
+
+
+class Impacts:
+    """One term's postings as scoring uses them: document numbers, damped term
+    frequencies (``tf ** TF_EXPONENT``, the same floats score_clauses computes),
+    the largest of those (the term's bound) and, made when first needed, a
+    ``{document number: damped tf}`` table for looking single entries up."""
+
+    __slots__ = ("ids", "damped", "top", "_table")
+
+    def __init__(self, ids: Sequence[int], damped: list[float]):
+        self.ids = ids
+        self.damped = damped
+        self.top = max(damped, default=0.0)
+        self._table: dict[int, float] | None = None
+
+    @property
+    def table(self) -> dict[int, float]:
+        if self._table is None:
+            self._table = dict(zip(self.ids, self.damped, strict=True))
+        return self._table
+
+
+class ImpactCache:
+    """Per open index: each term's :class:`Impacts`, made once (an agent's
+    keystrokes search mostly the terms of the one before); dropped whole when
+    it holds more than ``IMPACTS_MEMO`` postings."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], Impacts] = {}
+        self._held = 0
+
+    def get(self, index: Any, field: str, term: str) -> Impacts:
+        key = (field, term)
+        found = self._found.get(key)
+        if found is None:
+            ids, weights = index.postings(field, term)
+            found = Impacts(ids, list(map(pow, weights, repeat(TF_EXPONENT))))
+            if self._held + len(found.damped) > IMPACTS_MEMO:
+                self._found.clear()
+                self._held = 0
+            self._found[key] = found
+            self._held += len(found.damped)
+        return found
+
+
+def impact_cache(index: Any) -> ImpactCache:
+    cache = index.phrasing_cache
+    found = cache.get(("impacts",))
+    if found is None:
+        found = cache[("impacts",)] = ImpactCache()
+    return found
+
+
+def best_scores(
+    index: Any, clauses: list[tuple[str, str, float]], latin: list[str], allowed: set[int] | None, n: int
+) -> tuple[list[tuple[int, float]], dict[int, list[tuple[str, str]]]]:
+    """``top_scores(score_clauses(...), n)`` and the Latin-field terms matched, without
+    scoring every posting (the same floats, so the same ranking; a test compares).
+
+    Clauses are summed in the same order as score_clauses, so each entry's score
+    is the same float. Each clause can add at most its bound (largest damped tf
+    x its factor). Once the clauses left can add less than the ``n``-th best
+    score so far, no entry not seen yet can reach the best ``n``, nor can one
+    whose score plus what is left stays below it: the clauses left are then
+    looked up for the remaining candidates only, dropping those that fall
+    behind as the bound shrinks. The Latin-field terms matched are complete
+    for the entries returned (the only ones asked about)."""
+    cache = impact_cache(index)
+    parts: list[tuple[Impacts, float, tuple[str, str] | None]] = []
+    for field, term, boost in clauses:
+        label = (field, term) if field in LATIN_FIELDS else None
+        parts.append((cache.get(index, field, term), boost * index.idf(field, term), label))
+    for word in latin:
+        if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
+            fuzzy = fuzzy_scores(index, "py", word)  # already scores: times 1.0 is the same float
+            parts.append((Impacts(list(fuzzy), list(fuzzy.values())), 1.0, ("py", "~" + word)))
+    left = [0.0] * (len(parts) + 1)  # left[j]: the most that parts j.. can still add
+    for j in range(len(parts) - 1, -1, -1):
+        impacts, factor, _ = parts[j]
+        left[j] = left[j + 1] + impacts.top * factor
+    prunable = all(impacts.top >= 0 and factor >= 0 for impacts, factor, _ in parts)
+
+    scores: dict[int, float] = {}
+    matched: dict[int, list[tuple[str, str]]] = {}
+    j = 0
+    threshold = 0.0
+    check_below = left[0] / 2  # look for the n-th best once what is left is under half the total
+    while j < len(parts):
+        impacts, factor, label = parts[j]
+        j += 1
+        if allowed is None and label is None:  # the common case, kept tight: it runs per posting
+            get = scores.get
+            for docnum, damped in zip(impacts.ids, impacts.damped, strict=True):
+                scores[docnum] = get(docnum, 0.0) + damped * factor
+        else:
+            for docnum, damped in zip(impacts.ids, impacts.damped, strict=True):
+                if allowed is None or docnum in allowed:
+                    scores[docnum] = scores.get(docnum, 0.0) + damped * factor
+                    if label is not None:
+                        matched.setdefault(docnum, []).append(label)
+        rest = left[j]
+        if prunable and j < len(parts) and len(scores) >= n and rest < check_below:
+            # the best so far may already be out of reach of anything new
+            threshold = heapq.nlargest(n, scores.values())[-1]
+            if rest * (1 + BOUND_SLACK) < threshold:
+                break
+            check_below = min(threshold, rest * 0.7)  # not worth looking again before this
+    else:
+        return top_scores(scores, n), matched
+
+    candidates = _within_reach(scores, rest, threshold)
+    while j < len(parts):
+        impacts, factor, label = parts[j]
+        j += 1
+        table = impacts.table
+        for docnum in candidates:
+            damped = table.get(docnum)
+            if damped is not None:
+                scores[docnum] = scores[docnum] + damped * factor
+                if label is not None:
+                    matched.setdefault(docnum, []).append(label)
+        if len(candidates) > 2 * n:
+            threshold = heapq.nlargest(n, (scores[d] for d in candidates))[-1]
+            candidates = _within_reach({d: scores[d] for d in candidates}, left[j], threshold)
+    return top_scores({d: scores[d] for d in candidates}, n), matched
+
+
+def _within_reach(scores: Mapping[int, float], rest: float, threshold: float) -> list[int]:
+    """The entries that adding at most ``rest`` could bring to ``threshold`` or above."""
+    floor = threshold * (1 - BOUND_SLACK) - rest * (1 + BOUND_SLACK)
+    return [docnum for docnum, score in scores.items() if score >= floor]
+
+
 def within_one_edit(a: str, b: str) -> bool:
     """Levenshtein distance of at most 1 (one letter inserted, removed or changed)."""
     if a == b:
@@ -387,17 +560,46 @@ def allowed_docs(index: Any, stage: str | None, tag: str | None) -> set[int] | N
     return allowed
 
 
+# The stored entry's key for what re-ranking needs of it (see rank_data).
+RANK_KEY = "rank"
+
+
+def rank_data(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> dict[str, Any]:
+    """What re-ranking needs of an entry and costs the most to work out (term
+    analysis), made at index time and stored with it (``RANK_KEY``) so a query
+    never re-analyses a candidate: the terms of each of its own phrasings
+    (repeats dropped: only the closest one counts), their exact words, and the
+    terms of its curated text. Term lists are space-separated strings (terms
+    hold no spaces), far cheaper to store and read than lists. The same
+    functions make them as on the fallback path, so the values are the same."""
+    phrasings, exact = _phrasings_of(doc)
+    _, have = _curated_of(doc, t2s)
+    return {
+        "phrasings": [" ".join(sorted(p)) for p in dict.fromkeys(phrasings)],
+        "exact": sorted(exact),
+        "have": " ".join(sorted(have)),
+    }
+
+
 def phrasing_terms(
-    doc: Mapping[str, Any], cache: dict[str, Any]
+    doc: Mapping[str, Any], cache: dict[Any, Any]
 ) -> tuple[list[frozenset[str]], frozenset[str]]:
     """The entry's own phrasings (title, questions, keywords, shortcut): term sets, and
     their exact words (punctuation and spaces removed); memoised per open index."""
     found = cache.get(doc["id"])
     if found is None:
-        texts = [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), doc.get("shortcut") or ""]
-        found = ([frozenset(terms(t)) for t in texts if t], frozenset(exact_form(t) for t in texts if t))
+        ready = doc.get(RANK_KEY)
+        if ready:
+            found = ([frozenset(p.split()) for p in ready["phrasings"]], frozenset(ready["exact"]))
+        else:  # an entry stored without it (built in memory by an older caller, or a test's dict)
+            found = _phrasings_of(doc)
         cache[doc["id"]] = found
     return found
+
+
+def _phrasings_of(doc: Mapping[str, Any]) -> tuple[list[frozenset[str]], frozenset[str]]:
+    texts = [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), doc.get("shortcut") or ""]
+    return [frozenset(terms(t)) for t in texts if t], frozenset(exact_form(t) for t in texts if t)
 
 
 def exact_form(text: str) -> str:
@@ -406,11 +608,13 @@ def exact_form(text: str) -> str:
 
 def closest_phrasing(query_terms: frozenset[str], phrasings: list[frozenset[str]]) -> float:
     """Dice similarity (0..1) between the query and the entry's closest phrasing."""
-    best = 0.0
-    for phrasing in phrasings:
-        if phrasing:
-            best = max(best, 2 * len(query_terms & phrasing) / (len(query_terms) + len(phrasing)))
-    return best
+    size = len(query_terms)
+    if not size:
+        return 0.0
+    # 2|q & p| / (|q| + |p|) per phrasing, the loop in C (an empty phrasing scores 0)
+    shared = map(len, map(query_terms.intersection, phrasings))
+    sizes = map(size.__add__, map(len, phrasings))
+    return max(map(operator.truediv, map((2).__mul__, shared), sizes), default=0.0)
 
 
 def usage_boost(picks: int) -> float:
@@ -435,12 +639,25 @@ def curated_terms(
     key = ("curated", doc["id"])
     found = cache.get(key)
     if found is None:
-        curated = "\n".join(
-            [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
-        )
-        curated = to_simplified(normalize(curated), t2s)
-        found = cache[key] = (curated, frozenset(terms(curated)))
+        ready = doc.get(RANK_KEY)
+        if ready:
+            found = (_curated_text(doc, t2s), frozenset(ready["have"].split()))
+        else:
+            found = _curated_of(doc, t2s)
+        cache[key] = found
     return found
+
+
+def _curated_text(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> str:
+    curated = "\n".join(
+        [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
+    )
+    return to_simplified(normalize(curated), t2s)
+
+
+def _curated_of(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> tuple[str, frozenset[str]]:
+    curated = _curated_text(doc, t2s)
+    return curated, frozenset(terms(curated))
 
 
 def relevance(
@@ -498,6 +715,7 @@ class Coverage:
         self.synonyms = synonyms
         self.groups = synonym_groups_in(self.text, synonyms)
         self._plain = self._shares(self.text) if not self.groups else None
+        self._rewritten: dict[str, tuple[list[str], list[str], int]] = {}
 
     def of(self, doc: Mapping[str, Any], latin_matched: float, cache: dict[Any, Any]) -> float:
         curated, have = curated_terms(doc, self.t2s, cache)
@@ -511,11 +729,15 @@ class Coverage:
                     for word in present:
                         if word != used:
                             text = text.replace(word, used)
-            chars, pairs, latin = self._shares(text)
+            shares = self._rewritten.get(text)
+            if shares is None:  # entries using the same synonyms rewrite the question the same way
+                shares = self._rewritten[text] = self._shares(text)
+            chars, pairs, latin = shares
         parts: list[tuple[float, float]] = []  # (weight, covered share)
         if chars or pairs:
-            c = sum(ch in have for ch in chars) / len(chars) if chars else 0.0
-            b = sum(pair in have for pair in pairs) / len(pairs) if pairs else c
+            contains = have.__contains__
+            c = sum(map(contains, chars)) / len(chars) if chars else 0.0
+            b = sum(map(contains, pairs)) / len(pairs) if pairs else c
             parts.append((1.0, 0.7 * c + 0.3 * b))
         if latin:
             parts.append((float(latin), min(1.0, latin_matched / latin)))
@@ -598,9 +820,8 @@ def search(
             found.append(("text", term, boost * TEXT_FIELDS["text"]))
     clauses_ = prune_clauses(found, index.doc_frequency, index.count)
     allowed = allowed_docs(index, stage, tag)
-    scores, matched = score_clauses(index, clauses_, latin, allowed)
     pool = max(limit * 4, 20)
-    best = top_scores(scores, pool)
+    best, matched = best_scores(index, clauses_, latin, allowed, pool)
     results = [(score, index.stored(docnum), docnum) for docnum, score in best]
     parts = clauses(core)
     fixed = respelled(core, latin, index)
