@@ -46,6 +46,12 @@ INDEX_NAME = "phrases"
 PARALLEL_MIN_ENTRIES = 2000
 PARALLEL_BATCH = 250  # entries per job handed to a worker
 FIELDS = ("text", "replies", "py", "shortcut", "stage", "tag")
+# Several writer processes put the documents into segments in whatever order
+# the workers finish, so whoosh's document numbers are then not the KB order
+# the interface promises (ties rank by it: whoosh and tantivy would differ).
+# Each document stores its position ("pos"); a parallel build writes
+# whoosh's number -> position into this file, and the reader maps through it.
+ORDER_FILE = "order.i32"
 
 Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
 Progress = Callable[[int, int], None]
@@ -86,13 +92,14 @@ class TermCounts(FieldType):
 def schema() -> Any:
     from whoosh import fields
 
-    return fields.Schema(doc=fields.STORED(), **{name: TermCounts() for name in FIELDS})
+    return fields.Schema(doc=fields.STORED(), pos=fields.STORED(), **{name: TermCounts() for name in FIELDS})
 
 
-def _document(doc: Doc) -> dict[str, Any]:
+def _document(doc: Doc, position: int) -> dict[str, Any]:
     terms, stored = doc
     fields: dict[str, Any] = {name: counts for name, counts in terms.items() if counts}
     fields["doc"] = stored
+    fields["pos"] = position
     return fields
 
 
@@ -103,7 +110,7 @@ def _fill(ix: Any, docs: Sequence[Doc], progress: Progress | None, procs: int) -
     writer = ix.writer(limitmb=128, codec=LeanCodec(), **options)
     total = len(docs)
     for n, doc in enumerate(docs):
-        writer.add_document(**_document(doc))
+        writer.add_document(**_document(doc, n))
         if progress is not None and (n % 200 == 0 or n == total - 1):
             progress(n + 1, total)
     writer.commit()
@@ -117,6 +124,22 @@ def write(folder: Path, docs: Sequence[Doc], progress: Progress | None = None) -
     procs = 2 if len(docs) >= PARALLEL_MIN_ENTRIES and can_fork_workers() else 1
     _fill(ix, docs, progress, procs)
     ix.close()
+    if procs > 1:
+        _write_order(folder)
+
+
+def _write_order(folder: Path) -> None:
+    """Whoosh's document number -> position in ``docs``, when they differ (see ORDER_FILE)."""
+    from array import array
+
+    from whoosh.filedb.filestore import FileStorage
+
+    ix = FileStorage(str(folder)).open_index(indexname=INDEX_NAME)
+    with ix.searcher() as searcher:
+        order = array("i", (fields["pos"] for fields in searcher.all_stored_fields()))
+    ix.close()
+    if list(order) != list(range(len(order))):
+        (folder / ORDER_FILE).write_bytes(order.tobytes())
 
 
 def memory(docs: Sequence[Doc], progress: Progress | None = None) -> WhooshReader:
@@ -132,9 +155,22 @@ def memory(docs: Sequence[Doc], progress: Progress | None = None) -> WhooshReade
 def open(folder: Path) -> WhooshReader:  # noqa: A001 - the backend interface's name
     from whoosh import index as whoosh_index
 
-    reader = WhooshReader(whoosh_index.open_dir(str(folder), indexname=INDEX_NAME))
+    reader = WhooshReader(whoosh_index.open_dir(str(folder), indexname=INDEX_NAME), _read_order(folder))
     reader.doc_count()  # touch the segment files now, not mid-search
     return reader
+
+
+def _read_order(folder: Path) -> Any:
+    """The ORDER_FILE of a parallel build as ``array('i')`` (None: numbers are positions)."""
+    from array import array
+
+    try:
+        raw = (folder / ORDER_FILE).read_bytes()
+    except FileNotFoundError:
+        return None
+    order = array("i")
+    order.frombytes(raw)
+    return order
 
 
 def can_fork_workers() -> bool:
@@ -155,9 +191,22 @@ def can_fork_workers() -> bool:
 class WhooshReader:
     """An open whoosh index seen through the backend interface."""
 
-    def __init__(self, ix: Any):
+    def __init__(self, ix: Any, order: Any = None):
         self.ix = ix
         self.searcher = ix.searcher()
+        # whoosh's number -> position (see ORDER_FILE), and back; None: the same
+        self.order = order
+        self.docnums: list[int] | None = None
+        if order is not None:
+            count = self.doc_count()
+            if len(order) != count:
+                raise ValueError("order file does not match the index")  # corrupt: rebuilt
+            docnums = [-1] * count
+            for docnum, position in enumerate(order):
+                if not 0 <= position < count or docnums[position] != -1:
+                    raise ValueError("order file does not match the index")  # corrupt: rebuilt
+                docnums[position] = docnum
+            self.docnums = docnums
 
     def doc_count(self) -> int:
         return int(self.searcher.doc_count_all())
@@ -166,9 +215,16 @@ class WhooshReader:
         return int(self.searcher.doc_frequency(field, term))
 
     def postings(self, field: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
-        return read_postings(self.searcher, field, term)
+        ids, weights = read_postings(self.searcher, field, term)
+        if self.order is not None:
+            from array import array
+
+            ids = array("i", map(self.order.__getitem__, ids))
+        return ids, weights
 
     def stored(self, docnum: int) -> dict[str, Any]:
+        if self.docnums is not None:
+            docnum = self.docnums[docnum]
         return self.searcher.stored_fields(docnum)["doc"]
 
     def documents(self) -> list[dict[str, Any]]:
