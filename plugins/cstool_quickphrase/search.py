@@ -18,9 +18,10 @@ from __future__ import annotations
 import heapq
 import math
 import operator
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import compress, repeat
 from typing import Any
 
 from .analysis import (
@@ -375,50 +376,56 @@ def score_clauses(
 # Pruned scoring (see best_scores): a bound is trusted only with this much
 # room, far above the rounding of a sum of a few dozen floats.
 BOUND_SLACK = 1e-9
-IMPACTS_MEMO = 1_000_000  # postings an open index keeps as impacts (see Impacts)
+IMPACTS_MEMO = 4_000_000  # see ImpactCache: ~1.5 M postings, ~40 MB
 
 
 class Impacts:
-    """One term's postings as scoring uses them: document numbers, damped term
-    frequencies (``tf ** TF_EXPONENT``, the same floats score_clauses computes),
-    the largest of those (the term's bound) and, made when first needed, a
-    ``{document number: damped tf}`` table for looking single entries up."""
+    """One clause's postings as scoring adds them: document numbers and each one's
+    contribution (``tf ** TF_EXPONENT x boost x idf``: the same float score_clauses
+    adds), the largest contribution (the clause's bound) and, made when first
+    needed, a ``{document number: contribution}`` table for looking entries up.
 
-    __slots__ = ("ids", "damped", "top", "_table")
+    Kept as arrays, not lists: the garbage collector never walks them (lists of
+    thousands of numbers made its pauses the slowest 1 % of queries)."""
 
-    def __init__(self, ids: Sequence[int], damped: list[float]):
-        self.ids = ids
-        self.damped = damped
-        self.top = max(damped, default=0.0)
+    __slots__ = ("ids", "adds", "top", "_table")
+
+    def __init__(self, ids: Sequence[int], adds: Sequence[float]):
+        self.ids = ids if isinstance(ids, array) else array("i", ids)
+        self.adds = adds if isinstance(adds, array) else array("d", adds)
+        self.top = max(self.adds, default=0.0)
         self._table: dict[int, float] | None = None
 
     @property
     def table(self) -> dict[int, float]:
         if self._table is None:
-            self._table = dict(zip(self.ids, self.damped, strict=True))
+            self._table = dict(zip(self.ids, self.adds, strict=True))
         return self._table
 
 
 class ImpactCache:
-    """Per open index: each term's :class:`Impacts`, made once (an agent's
-    keystrokes search mostly the terms of the one before); dropped whole when
-    it holds more than ``IMPACTS_MEMO`` postings."""
+    """Per open index: each clause's :class:`Impacts`, made once: an agent's
+    keystrokes search mostly the clauses of the one before. Holds at most
+    ``IMPACTS_MEMO`` postings (each counted twice: its contribution, and its
+    place in a lookup table if one is made); the oldest go first."""
 
     def __init__(self) -> None:
-        self._found: dict[tuple[str, str], Impacts] = {}
+        self._found: dict[tuple[str, str, float], Impacts] = {}
         self._held = 0
 
-    def get(self, index: Any, field: str, term: str) -> Impacts:
-        key = (field, term)
+    def get(self, index: Any, field: str, term: str, factor: float) -> Impacts:
+        key = (field, term, factor)
         found = self._found.get(key)
         if found is None:
             ids, weights = index.postings(field, term)
-            found = Impacts(ids, list(map(pow, weights, repeat(TF_EXPONENT))))
-            if self._held + len(found.damped) > IMPACTS_MEMO:
-                self._found.clear()
-                self._held = 0
+            adds = array("d", map(operator.mul, map(pow, weights, repeat(TF_EXPONENT)), repeat(factor)))
+            found = Impacts(ids, adds)
+            size = 2 * len(adds)
+            while self._found and self._held + size > IMPACTS_MEMO:
+                oldest = next(iter(self._found))
+                self._held -= 2 * len(self._found.pop(oldest).adds)
             self._found[key] = found
-            self._held += len(found.damped)
+            self._held += size
         return found
 
 
@@ -437,77 +444,84 @@ def best_scores(
     scoring every posting (the same floats, so the same ranking; a test compares).
 
     Clauses are summed in the same order as score_clauses, so each entry's score
-    is the same float. Each clause can add at most its bound (largest damped tf
-    x its factor). Once the clauses left can add less than the ``n``-th best
+    is the same float. Each clause can add at most its bound (its largest
+    contribution). Once the clauses left can add less than the ``n``-th best
     score so far, no entry not seen yet can reach the best ``n``, nor can one
     whose score plus what is left stays below it: the clauses left are then
     looked up for the remaining candidates only, dropping those that fall
     behind as the bound shrinks. The Latin-field terms matched are complete
     for the entries returned (the only ones asked about)."""
     cache = impact_cache(index)
-    parts: list[tuple[Impacts, float, tuple[str, str] | None]] = []
+    parts: list[tuple[Impacts, tuple[str, str] | None]] = []
     for field, term, boost in clauses:
         label = (field, term) if field in LATIN_FIELDS else None
-        parts.append((cache.get(index, field, term), boost * index.idf(field, term), label))
+        parts.append((cache.get(index, field, term, boost * index.idf(field, term)), label))
     for word in latin:
         if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
-            fuzzy = fuzzy_scores(index, "py", word)  # already scores: times 1.0 is the same float
-            parts.append((Impacts(list(fuzzy), list(fuzzy.values())), 1.0, ("py", "~" + word)))
+            fuzzy = fuzzy_scores(index, "py", word)  # already the scores to add
+            parts.append((Impacts(list(fuzzy), list(fuzzy.values())), ("py", "~" + word)))
     left = [0.0] * (len(parts) + 1)  # left[j]: the most that parts j.. can still add
     for j in range(len(parts) - 1, -1, -1):
-        impacts, factor, _ = parts[j]
-        left[j] = left[j + 1] + impacts.top * factor
-    prunable = all(impacts.top >= 0 and factor >= 0 for impacts, factor, _ in parts)
+        left[j] = left[j + 1] + parts[j][0].top
+    prunable = all(impacts.top >= 0 for impacts, _ in parts) and len(parts) > 1
 
     scores: dict[int, float] = {}
     matched: dict[int, list[tuple[str, str]]] = {}
     j = 0
-    threshold = 0.0
-    check_below = left[0] / 2  # look for the n-th best once what is left is under half the total
+    threshold = 0.0  # at most the n-th best score so far (0: not known yet)
+    look_below = left[0] / 2  # find the n-th best once what is left is under this
     while j < len(parts):
-        impacts, factor, label = parts[j]
+        impacts, label = parts[j]
         j += 1
         if allowed is None and label is None:  # the common case, kept tight: it runs per posting
-            get = scores.get
-            for docnum, damped in zip(impacts.ids, impacts.damped, strict=True):
-                scores[docnum] = get(docnum, 0.0) + damped * factor
+            if scores:
+                get = scores.get
+                for docnum, add in zip(impacts.ids, impacts.adds, strict=True):
+                    scores[docnum] = get(docnum, 0.0) + add
+            else:  # 0.0 + add is add
+                scores = dict(zip(impacts.ids, impacts.adds, strict=True))
         else:
-            for docnum, damped in zip(impacts.ids, impacts.damped, strict=True):
+            for docnum, add in zip(impacts.ids, impacts.adds, strict=True):
                 if allowed is None or docnum in allowed:
-                    scores[docnum] = scores.get(docnum, 0.0) + damped * factor
+                    scores[docnum] = scores.get(docnum, 0.0) + add
                     if label is not None:
                         matched.setdefault(docnum, []).append(label)
         rest = left[j]
-        if prunable and j < len(parts) and len(scores) >= n and rest < check_below:
-            # the best so far may already be out of reach of anything new
+        if not prunable or j == len(parts) or len(scores) < n:
+            continue
+        if rest * (1 + BOUND_SLACK) < threshold:
+            break  # out of reach of an earlier n-th best: the better current one is not needed
+        if rest < look_below:
             threshold = heapq.nlargest(n, scores.values())[-1]
             if rest * (1 + BOUND_SLACK) < threshold:
                 break
-            check_below = min(threshold, rest * 0.7)  # not worth looking again before this
+            look_below = rest / 2
     else:
         return top_scores(scores, n), matched
 
-    candidates = _within_reach(scores, rest, threshold)
+    candidates = _within_reach(scores, list(scores), rest, threshold)
     while j < len(parts):
-        impacts, factor, label = parts[j]
+        impacts, label = parts[j]
         j += 1
-        table = impacts.table
+        get = impacts.table.get
         for docnum in candidates:
-            damped = table.get(docnum)
-            if damped is not None:
-                scores[docnum] = scores[docnum] + damped * factor
+            add = get(docnum)
+            if add is not None:
+                scores[docnum] = scores[docnum] + add
                 if label is not None:
                     matched.setdefault(docnum, []).append(label)
-        if len(candidates) > 2 * n:
-            threshold = heapq.nlargest(n, (scores[d] for d in candidates))[-1]
-            candidates = _within_reach({d: scores[d] for d in candidates}, left[j], threshold)
-    return top_scores({d: scores[d] for d in candidates}, n), matched
+        if len(candidates) > 4 * n and j < len(parts):
+            threshold = heapq.nlargest(n, map(scores.__getitem__, candidates))[-1]
+            candidates = _within_reach(scores, candidates, left[j], threshold)
+    return top_scores(dict(zip(candidates, map(scores.__getitem__, candidates), strict=True)), n), matched
 
 
-def _within_reach(scores: Mapping[int, float], rest: float, threshold: float) -> list[int]:
-    """The entries that adding at most ``rest`` could bring to ``threshold`` or above."""
+def _within_reach(
+    scores: Mapping[int, float], docnums: list[int], rest: float, threshold: float
+) -> list[int]:
+    """Those of ``docnums`` that adding at most ``rest`` could bring to ``threshold`` or above."""
     floor = threshold * (1 - BOUND_SLACK) - rest * (1 + BOUND_SLACK)
-    return [docnum for docnum, score in scores.items() if score >= floor]
+    return list(compress(docnums, map(floor.__le__, map(scores.__getitem__, docnums))))
 
 
 def within_one_edit(a: str, b: str) -> bool:
@@ -581,18 +595,25 @@ def rank_data(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def phrasing_terms(
-    doc: Mapping[str, Any], cache: dict[Any, Any]
-) -> tuple[list[frozenset[str]], frozenset[str]]:
-    """The entry's own phrasings (title, questions, keywords, shortcut): term sets, and
-    their exact words (punctuation and spaces removed); memoised per open index."""
+Phrasings = tuple[tuple[tuple[str, ...], ...], tuple[str, ...]]
+
+
+def phrasing_terms(doc: Mapping[str, Any], cache: dict[Any, Any]) -> Phrasings:
+    """The entry's own phrasings (title, questions, keywords, shortcut): the terms
+    of each (each phrasing's terms once, sorted; repeated phrasings once) and
+    their exact words (punctuation and spaces removed); memoised per open index.
+
+    Tuples of strings, not frozensets: the garbage collector stops walking
+    them, and an interactive session keeps thousands (its pauses were the
+    slowest 1 % of queries)."""
     found = cache.get(doc["id"])
     if found is None:
         ready = doc.get(RANK_KEY)
         if ready:
-            found = ([frozenset(p.split()) for p in ready["phrasings"]], frozenset(ready["exact"]))
-        else:  # an entry stored without it (built in memory by an older caller, or a test's dict)
-            found = _phrasings_of(doc)
+            found = (tuple(tuple(p.split()) for p in ready["phrasings"]), tuple(ready["exact"]))
+        else:  # an entry stored without it (an index of an older format, a test's dict)
+            sets, exact = _phrasings_of(doc)
+            found = (tuple(tuple(sorted(p)) for p in dict.fromkeys(sets)), tuple(sorted(exact)))
         cache[doc["id"]] = found
     return found
 
@@ -606,13 +627,15 @@ def exact_form(text: str) -> str:
     return "".join(runs(text))
 
 
-def closest_phrasing(query_terms: frozenset[str], phrasings: list[frozenset[str]]) -> float:
-    """Dice similarity (0..1) between the query and the entry's closest phrasing."""
+def closest_phrasing(query_terms: frozenset[str], phrasings: Iterable[Collection[str]]) -> float:
+    """Dice similarity (0..1) between the query and the entry's closest phrasing
+    (each phrasing a collection of distinct terms)."""
     size = len(query_terms)
     if not size:
         return 0.0
     # 2|q & p| / (|q| + |p|) per phrasing, the loop in C (an empty phrasing scores 0)
-    shared = map(len, map(query_terms.intersection, phrasings))
+    phrasings = tuple(phrasings)
+    shared = map(sum, map(map, repeat(query_terms.__contains__), phrasings))
     sizes = map(size.__add__, map(len, phrasings))
     return max(map(operator.truediv, map((2).__mul__, shared), sizes), default=0.0)
 
@@ -634,16 +657,18 @@ def rank(
 
 def curated_terms(
     doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]
-) -> tuple[str, frozenset[str]]:
-    """The entry's curated text (title, questions, keywords, tags) simplified, and its terms; memoised."""
+) -> tuple[str, Mapping[str, None]]:
+    """The entry's curated text (title, questions, keywords, tags) simplified, and its terms
+    (a dict of them: the garbage collector does not walk it, as it would a set); memoised."""
     key = ("curated", doc["id"])
     found = cache.get(key)
     if found is None:
         ready = doc.get(RANK_KEY)
         if ready:
-            found = (_curated_text(doc, t2s), frozenset(ready["have"].split()))
+            found = (_curated_text(doc, t2s), dict.fromkeys(ready["have"].split()))
         else:
-            found = _curated_of(doc, t2s)
+            curated, have = _curated_of(doc, t2s)
+            found = (curated, dict.fromkeys(sorted(have)))
         cache[key] = found
     return found
 
@@ -840,7 +865,7 @@ def search(
         phrasings, exact = phrasing_terms(doc, cache)
         closeness = max((closest_phrasing(own, phrasings) for own in owns), default=0.0)
         factor = 1 + PHRASING_WEIGHT * closeness**2
-        if typed & exact:
+        if not typed.isdisjoint(exact):
             factor *= EXACT_BOOST
         covered = max(c.of(doc, 0.0, cache) for c in coverages)
         factor *= 1 + COVERAGE_WEIGHT * covered

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import pickle
 import re
+from array import array
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -138,10 +139,11 @@ class TantivyReader:
             ]
         )
         hits = self.searcher.search(query, limit=total, count=False).hits
+        # arrays, not lists: memoised postings the garbage collector never walks
+        weights = array("d", [score for score, _ in hits])
         if self.single:
-            return [address.doc for _, address in hits], [score for score, _ in hits]
-        ids = self.searcher.fast_field_values("order", [address for _, address in hits])
-        return ids, [score for score, _ in hits]
+            return array("i", [address.doc for _, address in hits]), weights
+        return array("i", self.searcher.fast_field_values("order", [address for _, address in hits])), weights
 
     def _address(self, docnum: int) -> Any:
         if self.single:
