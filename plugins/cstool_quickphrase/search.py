@@ -660,16 +660,30 @@ def curated_terms(
 ) -> tuple[str, Mapping[str, None]]:
     """The entry's curated text (title, questions, keywords, tags) simplified, and its terms
     (a dict of them: the garbage collector does not walk it, as it would a set); memoised."""
-    key = ("curated", doc["id"])
+    return curated_text(doc, t2s, cache), curated_have(doc, t2s, cache)
+
+
+def curated_have(doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]) -> Mapping[str, None]:
+    """The terms of the entry's curated text (see curated_terms), memoised; stored with the entry."""
+    key = ("have", doc["id"])
     found = cache.get(key)
     if found is None:
         ready = doc.get(RANK_KEY)
         if ready:
-            found = (_curated_text(doc, t2s), dict.fromkeys(ready["have"].split()))
+            found = dict.fromkeys(ready["have"].split())
         else:
-            curated, have = _curated_of(doc, t2s)
-            found = (curated, dict.fromkeys(sorted(have)))
+            found = dict.fromkeys(sorted(_curated_of(doc, t2s)[1]))
         cache[key] = found
+    return found
+
+
+def curated_text(doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]) -> str:
+    """The entry's curated text simplified (see curated_terms), memoised; only a query
+    using synonyms needs it."""
+    key = ("curated", doc["id"])
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = _curated_text(doc, t2s)
     return found
 
 
@@ -743,10 +757,11 @@ class Coverage:
         self._rewritten: dict[str, tuple[list[str], list[str], int]] = {}
 
     def of(self, doc: Mapping[str, Any], latin_matched: float, cache: dict[Any, Any]) -> float:
-        curated, have = curated_terms(doc, self.t2s, cache)
+        have = curated_have(doc, self.t2s, cache)
         if self._plain is not None:
             chars, pairs, latin = self._plain
         else:
+            curated = curated_text(doc, self.t2s, cache)
             text = self.text
             for n, present in self.groups:  # write the question in the entry's own words
                 used = next((w for w in self.synonyms[n] if w and w in curated), None)

@@ -19,6 +19,7 @@ import pickle
 import re
 from array import array
 from collections.abc import Callable, Sequence
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,7 @@ def _register(index: Any) -> Any:
     return index
 
 
+_SCORE, _ADDRESS, _DOC = itemgetter(0), itemgetter(1), attrgetter("doc")
 _ODD = re.compile(r"[\s\x01]")
 
 
@@ -140,10 +142,10 @@ class TantivyReader:
         )
         hits = self.searcher.search(query, limit=total, count=False).hits
         # arrays, not lists: memoised postings the garbage collector never walks
-        weights = array("d", [score for score, _ in hits])
+        weights = array("d", map(_SCORE, hits))
         if self.single:
-            return array("i", [address.doc for _, address in hits]), weights
-        return array("i", self.searcher.fast_field_values("order", [address for _, address in hits])), weights
+            return array("i", map(_DOC, map(_ADDRESS, hits))), weights
+        return array("i", self.searcher.fast_field_values("order", list(map(_ADDRESS, hits)))), weights
 
     def _address(self, docnum: int) -> Any:
         if self.single:
