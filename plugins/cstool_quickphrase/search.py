@@ -135,9 +135,10 @@ def to_simplified(text: str, t2s: Mapping[str, str]) -> str:
     ``str.translate`` with a table made once per mapping (an open index keeps one)."""
     found = next((item for item in _TRANSLATIONS if item[0] is t2s and item[1] == len(t2s)), None)
     if found is None:
-        table = None
-        if all(len(k) == 1 for k in t2s):
-            table = {ord(k): v for k, v in t2s.items()}
+        try:
+            table: dict[int, str] | None = str.maketrans(dict(t2s))
+        except (ValueError, TypeError):  # a key longer than one character
+            table = None
         found = (t2s, len(t2s), table)
         _TRANSLATIONS[:] = [found]  # one open index at a time is the usual case
     if found[2] is None:
