@@ -340,7 +340,8 @@ def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers
             assert (list(ids), list(weights)) == (positions, list(fast_weights))
         # document number = position in the KB, whatever segment a worker wrote it to
         assert [opened.stored(n)["order"] for n in range(400)] == list(range(400))
-        assert sorted(opened.postings("text", "今天")[0]) == list(range(0, 400, 3))  # entries asked 今天能发吗
+        asked_today = list(range(0, 400, 3))  # the entries whose question is 今天能发吗
+        assert sorted(opened.postings("text", "今天")[0]) == asked_today
         assert [list(x) for x in whoosh_backend.read_postings(searcher, "text", "没有的词")] == [[], []]
     finally:
         opened.close()

@@ -1,0 +1,163 @@
+"""The fast query path computes what the plain one computes (issue 12, item 5).
+
+Pruned scoring (best_scores) must give the very floats and order of scoring
+every posting (score_clauses + top_scores); data precomputed at index time
+(search.rank_data) must equal what the query path would work out from the
+entry; the lazy syllable lookup must equal the full inversion of the table.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cstool.kb import KnowledgeBase, bundled_kb_path
+
+VOCAB = {
+    "text": ["便", "宜", "便宜", "发货", "包邮"],
+    "replies": ["便宜", "发货"],
+    "py": ["baoyou", "baoyoi", "fahuo"],
+}
+
+
+class PlainIndex:
+    """Postings as plain data, with the interface the ranking uses."""
+
+    def __init__(self, count: int, postings: dict[tuple[str, str], tuple[list[int], list[float]]]):
+        self.count = count
+        self._postings = postings
+        self.phrasing_cache: dict = {}
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        return len(self._postings.get((field, term), ([], []))[0])
+
+    def idf(self, field: str, term: str) -> float:
+        return math.log(self.count / (self.doc_frequency(field, term) + 1)) + 1.0
+
+    def postings(self, field: str, term: str):
+        return self._postings.get((field, term), ([], []))
+
+    def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
+        return sorted(t for f, t in self._postings if f == field and t.startswith(prefix))
+
+
+@st.composite
+def queries(draw):
+    count = draw(st.integers(1, 60))
+    postings = {}
+    for field, words in VOCAB.items():
+        for term in words:
+            docs = sorted(draw(st.sets(st.integers(0, count - 1), max_size=count)))
+            # few distinct frequencies: many entries tie, as in a real KB
+            postings[(field, term)] = (docs, [float(draw(st.integers(1, 4))) for _ in docs])
+    boosts = st.sampled_from([0.6, 1.2, 2.4, 3.0, 6.0, 8.0])
+    clauses = draw(
+        st.lists(
+            st.tuples(st.sampled_from(sorted(postings)), boosts).map(lambda c: (c[0][0], c[0][1], c[1])),
+            max_size=10,
+            unique_by=lambda c: c[:2],
+        )
+    )
+    latin = draw(st.lists(st.sampled_from(["baoyoi", "fahuo", "bzq"]), max_size=2, unique=True))
+    allowed = draw(st.none() | st.sets(st.integers(0, count - 1)))
+    limit = draw(st.integers(1, 25))
+    return PlainIndex(count, postings), clauses, latin, allowed, limit
+
+
+@settings(max_examples=300, deadline=None)
+@given(queries())
+def test_pruned_scoring_gives_the_same_floats_and_order_as_scoring_every_posting(case):
+    from cstool_quickphrase.search import best_scores, score_clauses, top_scores
+
+    index, clauses, latin, allowed, limit = case
+    scores, matched = score_clauses(index, clauses, latin, allowed)
+    best, best_matched = best_scores(index, clauses, latin, allowed, limit)
+    assert best == top_scores(scores, limit)  # same entries, same floats, same tie order
+    for docnum, _ in best:
+        assert sorted(best_matched.get(docnum, [])) == sorted(matched.get(docnum, []))
+    # a second time reads the cached contributions: still the same
+    assert best_scores(index, clauses, latin, allowed, limit)[0] == best
+
+
+def test_pruning_really_skips_work_on_a_large_index():
+    """Many entries, one rare telling term and common weak ones: the common
+    terms are looked up for the few candidates, not scored for every entry."""
+    from cstool_quickphrase import search
+
+    count = 5000
+    postings = {
+        ("text", "稀有"): (list(range(0, count, 500)), [3.0] * 10),
+        ("text", "常见"): (list(range(count)), [1.0] * count),
+        ("text", "普通"): (list(range(1, count, 2)), [1.0] * (count // 2)),
+    }
+    index = PlainIndex(count, postings)
+    clauses = [("text", "稀有", 6.0), ("text", "常见", 0.6), ("text", "普通", 0.6)]
+    looked_up = []
+    original = search._within_reach
+
+    def spy(scores, docnums, rest, threshold):
+        found = original(scores, docnums, rest, threshold)
+        looked_up.append(len(found))
+        return found
+
+    search._within_reach = spy
+    try:
+        best, _ = search.best_scores(index, clauses, [], None, 5)
+    finally:
+        search._within_reach = original
+    assert looked_up and looked_up[0] <= 10  # only the entries with the rare term stay candidates
+    assert best == search.top_scores(search.score_clauses(index, clauses, [], None)[0], 5)
+
+
+@pytest.fixture(scope="module", params=["whoosh", "tantivy"])
+def starter(request):
+    from cstool_quickphrase.index import open_index
+
+    if request.param == "tantivy":
+        pytest.importorskip("tantivy")
+    index = open_index(KnowledgeBase(bundled_kb_path()), backend=request.param)
+    yield index
+    index.close()
+
+
+def test_stored_rank_data_is_what_the_query_path_would_work_out(starter):
+    from cstool_quickphrase.search import RANK_KEY, curated_have, curated_text, phrasing_terms
+
+    docs = starter.documents()
+    assert docs and all(RANK_KEY in doc for doc in docs)
+    for doc in docs:
+        plain = {k: v for k, v in doc.items() if k != RANK_KEY}
+        assert phrasing_terms(doc, {}) == phrasing_terms(plain, {})
+        assert curated_have(doc, starter.t2s(), {}) == curated_have(plain, starter.t2s(), {})
+        assert curated_text(doc, starter.t2s(), {}) == curated_text(plain, starter.t2s(), {})
+
+
+def test_lazy_syllable_lookup_equals_the_inverted_table(starter):
+    from cstool_quickphrase.search import syllable_lookup
+
+    inverted: dict[str, list[str]] = {}
+    for syllable, chars in starter.meta["syllables"].items():
+        for char in chars:
+            inverted.setdefault(char, []).append(syllable)
+    table, known = syllable_lookup(starter)
+    assert known == frozenset(starter.meta["syllables"])
+    for char in [*inverted, "㐀", "a"]:
+        assert table.get(char) == inverted.get(char)
+        assert table.get(char, ()) == inverted.get(char, ())
+
+
+@given(
+    st.frozensets(st.sampled_from("便宜发货包邮吗"), min_size=0, max_size=6),
+    st.lists(st.frozensets(st.sampled_from("便宜发货包邮吗"), max_size=6), max_size=5),
+)
+def test_closeness_is_the_dice_similarity_of_the_closest_phrasing(own, phrasings):
+    from cstool_quickphrase.search import closest_phrasing
+
+    expected = 0.0
+    for phrasing in phrasings:
+        if phrasing and own:
+            expected = max(expected, 2 * len(own & phrasing) / (len(own) + len(phrasing)))
+    assert closest_phrasing(own, [tuple(sorted(p)) for p in phrasings]) == expected
