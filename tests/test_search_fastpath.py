@@ -161,3 +161,11 @@ def test_closeness_is_the_dice_similarity_of_the_closest_phrasing(own, phrasings
         if phrasing and own:
             expected = max(expected, 2 * len(own & phrasing) / (len(own) + len(phrasing)))
     assert closest_phrasing(own, [tuple(sorted(p)) for p in phrasings]) == expected
+
+
+@given(st.text(alphabet=st.sampled_from("便宜吗的了亲包郵嗎ＡＢab 12，？\n㐀﨎"), max_size=30))
+def test_term_set_is_the_set_of_the_terms(text):
+    from cstool_quickphrase.analysis import runs, terms
+    from cstool_quickphrase.search import term_set
+
+    assert term_set(runs(text)) == set(terms(text))

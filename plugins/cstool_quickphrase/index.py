@@ -464,8 +464,9 @@ def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
     from .search import RANK_KEY, rank_data
 
     t2s = dict(zip(t2s_table[0], t2s_table[1], strict=False))
+    memo: dict[str, Any] = {}
     for _, stored in docs:
-        stored[RANK_KEY] = rank_data(stored, t2s)
+        stored[RANK_KEY] = rank_data(stored, t2s, memo)
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:
