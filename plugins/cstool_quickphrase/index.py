@@ -460,7 +460,8 @@ def index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
 
 def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
     """Store with each entry what the query path re-ranks it with (search.rank_data:
-    its phrasings' terms, its curated text), so no query re-analyses a candidate."""
+    its phrasings' terms and exact words, its curated text's terms), so no query re-analyses
+    a candidate. Leaving it out is safe: the query path then works them out itself."""
     from .search import RANK_KEY, rank_data
 
     t2s = dict(zip(t2s_table[0], t2s_table[1], strict=False))
