@@ -17,11 +17,15 @@ def cstool_register_commands(app, invoked):
 @hookimpl
 def cstool_kb_match(kb, questions):
     """Best KB entry per question, or None below the relevance threshold (see search.MATCH_THRESHOLD)."""
-    from .index import open_index
+    from .index import IndexDamaged, open_index
     from .search import best_matches
 
     index = open_index(kb)
     try:
+        return best_matches(index, list(questions))
+    except IndexDamaged:
+        index.close()
+        index = open_index(kb, rebuild=True)  # damaged after its build: once, rebuilt
         return best_matches(index, list(questions))
     finally:
         index.close()

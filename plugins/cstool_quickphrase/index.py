@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from cstool.errors import CstoolError
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, runs, terms
@@ -45,6 +46,41 @@ STORED_MEMO = 5_000  # entries an open index keeps decoded
 MAX_META_BYTES = 64 * 1024 * 1024  # meta.json is ~100 KB (the t2s table); larger is not ours
 
 Progress = Callable[[int, int], None]
+
+
+class IndexDamaged(CstoolError):
+    """The engine failed reading an index that opened: its files were damaged after the build."""
+
+    def __init__(self, cause: BaseException):
+        detail = str(cause).strip().splitlines()[0][:200] if str(cause).strip() else type(cause).__name__
+        super().__init__(f"搜索索引文件损坏（{detail}）：运行 cstool kb index 重建")
+
+
+class _Guarded:
+    """A backend reader whose failures are :class:`IndexDamaged`, so a search can rebuild.
+
+    tantivy's Rust code panics on damaged files, and pyo3 raises its panics as
+    a ``BaseException``; only the interpreter's own exits pass through unchanged."""
+
+    def __init__(self, reader: Any):
+        self._reader = reader
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._reader, name)
+        if not callable(attr):
+            return attr
+
+        def guarded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return attr(*args, **kwargs)
+            except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+                raise
+            except BaseException as exc:
+                raise IndexDamaged(exc) from exc
+
+        return guarded
+
+
 # One entry as every backend indexes it: ({field: {term: frequency}}, stored doc).
 Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
 
@@ -325,8 +361,10 @@ def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any], engine: Any
     if meta.get("backend") != engine.NAME:
         return None
     try:
-        return KbIndex(kb=kb, folder=folder, reader=engine.open(folder), meta=meta)
-    except Exception:  # a corrupt or half-deleted index: the caller rebuilds it
+        return KbIndex(kb=kb, folder=folder, reader=_Guarded(engine.open(folder)), meta=meta)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, MemoryError):
+        raise
+    except BaseException:  # a corrupt or half-deleted index (tantivy may panic): the caller rebuilds it
         return None
 
 

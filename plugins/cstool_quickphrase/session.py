@@ -14,7 +14,7 @@ from typing import Any
 
 from cstool.kb import KnowledgeBase
 
-from .index import KbIndex, Progress, open_index
+from .index import IndexDamaged, KbIndex, Progress, open_index
 from .model import Reply, Step
 from .render import NothingToSay
 from .search import Hit, resolve_stage, search
@@ -95,6 +95,7 @@ class SearchSession:
         pm: Any = None,
     ):
         self.kb = kb
+        self._progress, self._pm = progress, pm
         self.index: KbIndex = open_index(kb, progress=progress, pm=pm)
         self.values = LazyValues(placeholders)
         self.chat = chat or DEFAULT_CHAT
@@ -119,6 +120,15 @@ class SearchSession:
         self.index.close()
         self.usage.close()
 
+    def _rebuild(self) -> None:
+        import contextlib
+        import sys
+
+        print("提示：搜索索引文件损坏，正在重建…", file=sys.stderr)
+        with contextlib.suppress(IndexDamaged):
+            self.index.close()
+        self.index = open_index(self.kb, progress=self._progress, rebuild=True, pm=self._pm)
+
     @property
     def stages(self) -> dict[str, str]:
         return self.index.stages
@@ -127,7 +137,11 @@ class SearchSession:
         self, query: str, *, limit: int = 5, stage: str | None = None, tag: str | None = None
     ) -> list[Found]:
         code = resolve_stage(stage, self.stages)
-        hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
+        try:
+            hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
+        except IndexDamaged:
+            self._rebuild()  # once: a second failure is reported as it is
+            hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
         counters = self.usage.next_variants(self.chat, [h.id for h in hits])
         values = _OncePerSearch(self.values)  # {promo} reads every campaign: once per search, not per variant
         return [self._render(hit, counters.get(hit.id, 0), query, values) for hit in hits]
