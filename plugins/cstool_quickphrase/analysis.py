@@ -168,17 +168,21 @@ def homophone_tables(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, st
     that way}`` and ``{syllable bigram: the KB's bigrams spelled that way, most
     frequent first, space separated}`` (you'huo -> "有货"): the toneless pinyin of
     the entries' curated text, by which a homophone typo finds the KB's words."""
+    # A KB repeats its curated words a lot (product names, 包邮, 发货): each distinct
+    # text is cut once, each distinct Chinese run read once, weighted by its count.
+    run_counts: Counter[str] = Counter()
+    for text, count in Counter(texts).items():
+        for run in runs(text):
+            if is_cjk(run):
+                run_counts[run] += count
     spelled: Counter[tuple[str, str]] = Counter()
     used: set[str] = set()
-    for text in texts:
-        for run in runs(text):
-            if not is_cjk(run):
-                continue
-            syllables = [(_readings(c) or ("",))[0] for c in run]
-            used.update(x for x in syllables if x)
-            for i, pair in enumerate(syllable_bigrams(syllables)):
-                if syllables[i] and syllables[i + 1]:
-                    spelled[(pair, run[i : i + 2])] += 1
+    for run, count in run_counts.items():
+        syllables = [(_readings(c) or ("",))[0] for c in run]
+        used.update(x for x in syllables if x)
+        for i, pair in enumerate(syllable_bigrams(syllables)):
+            if syllables[i] and syllables[i + 1]:
+                spelled[(pair, run[i : i + 2])] += count
     words: dict[str, list[tuple[int, str]]] = {}
     for (pair, word), count in spelled.items():
         words.setdefault(pair, []).append((-count, word))
