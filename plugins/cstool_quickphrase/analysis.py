@@ -154,13 +154,20 @@ def syllable_bigrams(syllables: list[str]) -> list[str]:
 def _readings(char: str) -> tuple[str, ...]:
     """A character's toneless readings, most common first (build time: pypinyin's table,
     per character: ~1 µs, where phrase-aware conversion costs ~50 µs per run)."""
-    from pypinyin.contrib.tone_convert import to_normal
     from pypinyin.pinyin_dict import pinyin_dict
 
     found = pinyin_dict.get(ord(char))
     if not found:
         return ()
-    return tuple(dict.fromkeys(r for r in (to_normal(x) for x in found.split(",")) if r.isalpha()))
+    return tuple(dict.fromkeys(r for r in map(_toneless, found.split(",")) if r.isalpha()))
+
+
+@functools.cache
+def _toneless(reading: str) -> str:
+    """pypinyin's toneless form of one reading (~1,500 distinct readings for ~42,000 characters)."""
+    from pypinyin.contrib.tone_convert import to_normal
+
+    return str(to_normal(reading))
 
 
 def homophone_tables(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
@@ -169,23 +176,28 @@ def homophone_tables(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, st
     frequent first, space separated}`` (you'huo -> "有货"): the toneless pinyin of
     the entries' curated text, by which a homophone typo finds the KB's words."""
     # A KB repeats its curated words a lot (product names, 包邮, 发货): each distinct
-    # text is cut once, each distinct Chinese run read once, weighted by its count.
+    # text is cut once, each distinct bigram read once, weighted by its count.
     run_counts: Counter[str] = Counter()
     for text, count in Counter(texts).items():
         for run in runs(text):
             if is_cjk(run):
                 run_counts[run] += count
-    spelled: Counter[tuple[str, str]] = Counter()
-    used: set[str] = set()
+    bigrams: Counter[str] = Counter()
     for run, count in run_counts.items():
-        syllables = [(_readings(c) or ("",))[0] for c in run]
-        used.update(x for x in syllables if x)
-        for i, pair in enumerate(syllable_bigrams(syllables)):
-            if syllables[i] and syllables[i + 1]:
-                spelled[(pair, run[i : i + 2])] += count
+        pieces = map(run.__getitem__, map(slice, range(len(run) - 1), range(2, len(run) + 1)))
+        if count == 1:
+            bigrams.update(pieces)
+        else:
+            for piece in pieces:
+                bigrams[piece] += count
+    # A bigram is spelled by the most common reading of each of its characters.
+    first = {c: (_readings(c) or ("",))[0] for c in set().union(*run_counts)}
+    used = {syllable for syllable in first.values() if syllable}
     words: dict[str, list[tuple[int, str]]] = {}
-    for (pair, word), count in spelled.items():
-        words.setdefault(pair, []).append((-count, word))
+    for word, count in bigrams.items():
+        a, b = first[word[0]], first[word[1]]
+        if a and b:
+            words.setdefault(f"{a}'{b}", []).append((-count, word))
     return syllable_table(used), {
         pair: " ".join(w for _, w in sorted(found)) for pair, found in sorted(words.items())
     }
