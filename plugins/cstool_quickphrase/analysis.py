@@ -16,6 +16,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from itertools import filterfalse
+from operator import add
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
 TERMS_VERSION = 9
@@ -26,6 +28,7 @@ _CJK_START = "\u3400"
 # Particles and fillers: alone they say nothing about the question (吗, 亲…),
 # inside a bigram they still help (点吗 is closer to 便宜点吗 than to 保质期).
 STOP_CHARS = frozenset("吗呢吧呗啊呀哦哈嘛么的了亲我你您在是有就都也还和这那个一下请问")
+_is_stop = STOP_CHARS.__contains__
 
 
 # Greetings, honorifics and fillers: they never decide a message that also
@@ -89,11 +92,12 @@ def is_cjk(run: str) -> bool:
 
 
 def run_terms(run: str) -> list[str]:
+    """A CJK run's characters (particles left out), then its bigrams; a Latin run as is."""
     if not is_cjk(run):
         return [run]
-    unigrams = [c for c in run if c not in STOP_CHARS]
-    bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
-    return unigrams + bigrams
+    out = list(filterfalse(_is_stop, run))
+    out += map(add, run, run[1:])  # the bigrams, in order
+    return out
 
 
 def terms(text: str) -> list[str]:
@@ -112,7 +116,7 @@ def bigram_terms(text: str) -> list[str]:
         if not is_cjk(run) or len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out += map(add, run, run[1:])
     return out
 
 
