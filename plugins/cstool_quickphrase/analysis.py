@@ -15,7 +15,7 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import filterfalse
 from operator import add
 
@@ -174,16 +174,20 @@ def _toneless(reading: str) -> str:
     return str(to_normal(reading))
 
 
-def homophone_tables(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+def homophone_tables(
+    texts: Iterable[str], runs_of: Callable[[str], list[str]] = runs
+) -> tuple[dict[str, str], dict[str, str]]:
     """For the KB's curated texts (build time): ``{syllable: common characters read
     that way}`` and ``{syllable bigram: the KB's bigrams spelled that way, most
     frequent first, space separated}`` (you'huo -> "有货"): the toneless pinyin of
-    the entries' curated text, by which a homophone typo finds the KB's words."""
+    the entries' curated text, by which a homophone typo finds the KB's words.
+    ``runs_of`` cuts a text into runs (the index passes its memo, which also
+    converts to simplified characters)."""
     # A KB repeats its curated words a lot (product names, 包邮, 发货): each distinct
     # text is cut once, each distinct bigram read once, weighted by its count.
     run_counts: Counter[str] = Counter()
     for text, count in Counter(texts).items():
-        for run in runs(text):
+        for run in runs_of(text):
             if is_cjk(run):
                 run_counts[run] += count
     bigrams: Counter[str] = Counter()

@@ -33,7 +33,7 @@ from typing import Any
 
 from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
-from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, runs, terms
+from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, run_terms, runs
 
 INDEX_FORMAT = f"qp-2.{TERMS_VERSION}"
 META_FILE = "meta.json"
@@ -440,9 +440,8 @@ def index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
     to_simplified = _converter(t2s_table)
     analyzer = Analyzer(to_simplified)
     docs = [entry_fields(entry, order, analyzer) for order, entry in enumerate(book.entries)]
-    simplified = analyzer.simplified
-    curated = (simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
-    syllables, spellings = homophone_tables(curated)
+    curated = (t for e in book.entries for t in (e.title, *e.questions, *e.keywords))
+    syllables, spellings = homophone_tables(curated, analyzer.runs)
     stages = kb.settings.get("stages") or {}
     meta = {
         "format": INDEX_FORMAT,
@@ -517,6 +516,7 @@ class Analyzer:
     def __init__(self, to_simplified: Callable[[str], str]) -> None:
         self._to_simplified = to_simplified
         self._simplified: dict[str, str] = {}
+        self._runs_of: dict[str, list[str]] = {}
         self._text: dict[str, list[str]] = {}
         self._replies: dict[str, list[str]] = {}
         self._pinyin: dict[str, tuple[list[str], list[str]]] = {}
@@ -528,11 +528,18 @@ class Analyzer:
             found = self._simplified[text] = self._to_simplified(text)
         return found
 
+    def runs(self, text: str) -> list[str]:
+        """:func:`analysis.runs` of ``text`` in simplified characters (do not modify)."""
+        found = self._runs_of.get(text)
+        if found is None:
+            found = self._runs_of[text] = runs(self.simplified(text))
+        return found
+
     def text_terms(self, text: str) -> list[str]:
         """:func:`analysis.terms` of ``text`` in simplified characters (do not modify)."""
         found = self._text.get(text)
         if found is None:
-            found = self._text[text] = terms(self.simplified(text))
+            found = self._text[text] = [t for run in self.runs(text) for t in run_terms(run)]
         return found
 
     def reply_terms(self, text: str) -> list[str]:
