@@ -240,7 +240,7 @@ def _resolver_table() -> dict[Any, list[tuple[str, Any]]]:
     """ruamel's YAML 1.2 implicit resolvers (first character -> [(tag, regexp)])."""
     from ruamel.yaml.resolver import VersionedResolver
 
-    return VersionedResolver(version=(1, 2)).versioned_resolver  # type: ignore[no-any-return]
+    return VersionedResolver(version=(1, 2)).versioned_resolver
 
 
 _TABLE: list[dict[Any, list[tuple[str, Any]]]] = []

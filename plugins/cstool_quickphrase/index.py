@@ -482,7 +482,7 @@ def entry_fields(entry: Any, order: int, analyzer: Analyzer) -> Doc:
     replies = chain.from_iterable(analyzer.reply_terms(t) for reply in entry.replies for t in reply.texts)
     full, initials = analyzer.pinyin((entry.title, *entry.keywords, *entry.tags))
     tags = [t.strip() for t in entry.tags if t.strip()]
-    fields = {
+    fields: dict[str, dict[str, int]] = {  # Counters: dicts of term -> frequency
         "text": Counter(text),
         "replies": Counter(replies),
         "py": Counter(chain(full, initials)),
@@ -501,7 +501,7 @@ def entry_fields(entry: Any, order: int, analyzer: Analyzer) -> Doc:
         "replies": [[[s.kind, s.text] for s in reply.steps] for reply in entry.replies],
         "order": order,
     }
-    return {name: dict(counts) for name, counts in fields.items()}, stored
+    return fields, stored
 
 
 class Analyzer:
