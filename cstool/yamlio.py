@@ -209,6 +209,8 @@ def load_fast(path: Path) -> Any:
     text = read_text(path)
     try:
         return _from_events(text)
+    except _TooDeep:
+        return loads(text, path)  # refuses it with the line, as for any team file
     except _Unusual:
         pass  # an anchor, a tag, a merge key, a duplicate key...: ruamel's loaders decide below
     except (YAMLError, RecursionError):
@@ -230,6 +232,10 @@ def _load_c(text: str) -> Any:
 
 class _Unusual(Exception):
     """Something :func:`_from_events` leaves to ruamel's constructor (rare in team files)."""
+
+
+class _TooDeep(_Unusual):
+    """Nesting over :data:`MAX_DEPTH`: refused by :func:`loads`, never handed to the C composer."""
 
 
 _PLAIN_TAGS: dict[str, Any] = {}  # plain scalar -> its resolved tag (memo, bounded)
@@ -350,7 +356,9 @@ def _from_events(text: str) -> Any:
                     value = _scalar(value, _plain_tag(value))
                 is_scalar = True
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.anchor is not None or event.ctag is not None or len(stack) >= MAX_DEPTH:
+                if len(stack) >= MAX_DEPTH:
+                    raise _TooDeep("nesting")
+                if event.anchor is not None or event.ctag is not None:
                     raise _Unusual("collection")
                 if stack and type(stack[-1]) is dict and keys[-1] is no_key:
                     raise _Unusual("complex key")
