@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import stat
@@ -281,7 +282,7 @@ def _scalar(value: str, tag: str) -> Any:
     from ruamel.yaml.nodes import ScalarNode
 
     builder = _FastConstructor.yaml_constructors[tag]
-    return builder(_SCALAR_MAKER, ScalarNode(tag, value, None, None))
+    return builder(_scalar_maker(), ScalarNode(tag, value, None, None))
 
 
 _SCALAR_TAGS = frozenset(
@@ -298,14 +299,9 @@ class _ScalarLoader:
         self._resolver = VersionedResolver(version=(1, 2))
 
 
-class _LazyMaker:
-    def __getattr__(self, name: str) -> Any:
-        maker = _FastConstructor(loader=_ScalarLoader())
-        globals()["_SCALAR_MAKER"] = maker
-        return getattr(maker, name)
-
-
-_SCALAR_MAKER: Any = _LazyMaker()
+@functools.cache
+def _scalar_maker() -> _FastConstructor:
+    return _FastConstructor(loader=_ScalarLoader())
 
 
 def _from_events(text: str) -> Any:
@@ -318,7 +314,10 @@ def _from_events(text: str) -> Any:
     :data:`MAX_DEPTH` or a second document raise :class:`_Unusual`, and the
     caller hands the text to ruamel's own loaders, which decide as before.
     """
-    from ruamel.yaml.cyaml import CParser
+    try:
+        from ruamel.yaml.cyaml import CParser
+    except ImportError:  # no ruamel.yaml.clib for this platform: ruamel's loader picks its pure parser
+        raise _Unusual("no C parser") from None
     from ruamel.yaml.events import (
         DocumentEndEvent,
         DocumentStartEvent,
@@ -391,8 +390,12 @@ def _from_events(text: str) -> Any:
         if type(next_event()) is not StreamEndEvent:
             raise _Unusual("documents")
         return root
+    except AttributeError:  # another ruamel's events: its own loader knows them
+        raise _Unusual("events") from None
     finally:
-        parser.dispose()
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
 
 
 _NO_KEY = object()

@@ -5,6 +5,7 @@ value for value and type for type, and leave everything unusual to ruamel."""
 from __future__ import annotations
 
 import math
+import sys
 from decimal import Decimal
 
 import pytest
@@ -98,6 +99,14 @@ def test_unusual_files_still_load_through_ruamel(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("x: !!str 12\n<<: {a: 1}\n", encoding="utf-8")
     assert yamlio.load_fast(path) == {"x": "12", "a": 1}
+
+
+def test_without_the_c_parser_the_data_is_the_same(tmp_path, monkeypatch):
+    path = tmp_path / "x.yaml"
+    path.write_text(PLAIN[1], encoding="utf-8")
+    expected = yamlio.load_fast(path)
+    monkeypatch.setitem(sys.modules, "ruamel.yaml.cyaml", None)  # importing it fails: no clib
+    assert same(yamlio.load_fast(path), expected)
 
 
 def test_deep_nesting_stops_early_and_is_refused(tmp_path):
