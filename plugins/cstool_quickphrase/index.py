@@ -520,7 +520,7 @@ class Analyzer:
         self._text: dict[str, list[str]] = {}
         self._replies: dict[str, list[str]] = {}
         self._pinyin: dict[str, tuple[list[str], list[str]]] = {}
-        self._runs = _PinyinCache()
+        self._pinyin_runs = _PinyinCache()
 
     def simplified(self, text: str) -> str:
         found = self._simplified.get(text)
@@ -556,7 +556,7 @@ class Analyzer:
         for word in words:
             found = self._pinyin.get(word)
             if found is None:
-                found = self._pinyin[word] = self._runs.terms([self.simplified(word)])
+                found = self._pinyin[word] = self._pinyin_runs.terms([self.simplified(word)])
             full.extend(found[0])
             initials.extend(found[1])
         return full, initials
