@@ -108,3 +108,24 @@ def test_memoised_fields_are_the_plain_fields(to_simplified, entries):
     from cstool_quickphrase.analysis import homophone_tables
 
     assert homophone_tables(curated, analyzer.runs) == old_homophone_tables(to_simplified(t) for t in curated)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_build_leaves_the_cycle_collector_as_it_found_it(tmp_path, enabled):
+    """The build pauses Python's cycle collector; a long-lived process (cstool web)
+    must get it back as it was, also when the build fails."""
+    import gc
+
+    from cstool.errors import BadInput
+
+    root = make_search_kb(tmp_path / "kb")
+    empty = make_search_kb(tmp_path / "empty", phrases="entries: []\n")
+    (gc.enable if enabled else gc.disable)()
+    try:
+        index_documents(KnowledgeBase(root))
+        assert gc.isenabled() is enabled
+        with pytest.raises(BadInput):
+            index_documents(KnowledgeBase(empty))
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()

@@ -432,6 +432,36 @@ def _build_in_memory(kb: KnowledgeBase, engine: Any, progress: Progress | None) 
 def index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
     """Every KB entry as the backends index it (``({field: {term: frequency}}, stored doc)``,
     document number = position = KB order), and the ``meta`` for the index."""
+    with _no_cycle_collection():
+        return _index_documents(kb)
+
+
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Python's cycle collector paused while a KB is read and analysed.
+
+    The build makes millions of small lists, dicts and entries, none in a
+    reference cycle, and the collector would walk the growing heap again and
+    again (10,000 entries: 7 full collections, ~0.9 s of a ~4.5 s build).
+    Afterwards what the build made joins the oldest generation unscanned
+    (``freeze`` + ``unfreeze``; else the next young collections would walk
+    it all), and the collector runs again as it was; nothing is leaked:
+    cycles made meanwhile are found by the next full collection."""
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if gc.get_freeze_count() == 0:  # nobody else keeps objects frozen (that would be theirs to undo)
+            gc.freeze()
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
+def _index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
     from .model import load_searchable, skipped_problems
 
     sig = signature(kb)  # before reading: an edit during the build makes the next run rebuild
