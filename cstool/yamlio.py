@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import stat
@@ -199,19 +200,205 @@ def _flow_depth(text: str) -> int:
 def load_fast(path: Path) -> Any:
     """Load plain data with the C parser (ruamel.yaml.clib): several times faster, no line numbers.
 
-    For bulk reads (a 10,000-entry KB). The C composer cannot refuse aliases,
-    so a text that may hold one, and any problem, goes through :func:`loads`
-    instead (which refuses it, or reports ``file:line``).
+    For bulk reads (a 10,000-entry KB). Plain data (mappings, lists, scalars:
+    every phrase file) is built straight from the C parser's events
+    (:func:`_from_events`); anything else goes to ruamel's C loader, except
+    that the C composer cannot refuse aliases, so a text that may hold one,
+    and any problem, goes through :func:`loads` instead (which refuses it, or
+    reports ``file:line``).
     """
     text = read_text(path)
-    if _MAYBE_ALIAS.search(text) or _flow_depth(text) > MAX_DEPTH:
-        return loads(text, path)  # the C composer recurses per level: 100,000 '[' crash it
-    yaml = YAML(typ="safe", pure=False)
-    yaml.Constructor = _FastConstructor
     try:
-        return yaml.load(text)
+        return _from_events(text)
+    except _TooDeep:
+        return loads(text, path)  # refuses it with the line, as for any team file
+    except _Unusual:
+        pass  # an anchor, a tag, a merge key, a duplicate key...: ruamel's loaders decide below
     except (YAMLError, RecursionError):
         return loads(text, path)  # raises BadInput with the line
+    if _MAYBE_ALIAS.search(text) or _flow_depth(text) > MAX_DEPTH:
+        return loads(text, path)  # the C composer recurses per level: 100,000 '[' crash it
+    try:
+        return _load_c(text)
+    except (YAMLError, RecursionError):
+        return loads(text, path)  # raises BadInput with the line
+
+
+def _load_c(text: str) -> Any:
+    """ruamel's safe loader with the C parser (and our Decimal / timestamp constructors)."""
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Constructor = _FastConstructor
+    return yaml.load(text)
+
+
+class _Unusual(Exception):
+    """Something :func:`_from_events` leaves to ruamel's constructor (rare in team files)."""
+
+
+class _TooDeep(_Unusual):
+    """Nesting over :data:`MAX_DEPTH`: refused by :func:`loads`, never handed to the C composer."""
+
+
+_PLAIN_TAGS: dict[str, Any] = {}  # plain scalar -> its resolved tag (memo, bounded)
+_MEMO_LIMIT = 50_000
+
+
+def _resolver_table() -> dict[Any, list[tuple[str, Any]]]:
+    """ruamel's YAML 1.2 implicit resolvers (first character -> [(tag, regexp)])."""
+    from ruamel.yaml.resolver import VersionedResolver
+
+    return VersionedResolver(version=(1, 2)).versioned_resolver
+
+
+_TABLE: list[dict[Any, list[tuple[str, Any]]]] = []
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain_tag(value: str) -> str:
+    """The tag ruamel's safe loader gives a plain (unquoted) scalar, as its resolver decides it."""
+    found = _PLAIN_TAGS.get(value)
+    if found is not None:
+        return found
+    if not _TABLE:
+        _TABLE.append(_resolver_table())
+    table = _TABLE[0]
+    found = _STR_TAG
+    for tag, regexp in table.get(value[:1], []) + table.get(None, []):
+        if regexp.match(value):
+            found = str(tag)
+            break
+    if len(_PLAIN_TAGS) >= _MEMO_LIMIT:
+        _PLAIN_TAGS.clear()
+    _PLAIN_TAGS[value] = found
+    return found
+
+
+def _scalar(value: str, tag: str) -> Any:
+    """A non-string plain scalar, built by the very constructor :func:`load_fast` used before."""
+    if tag == _STR_TAG:
+        return value
+    if tag not in _SCALAR_TAGS:
+        raise _Unusual(tag)  # merge key (<<), value (=), ...
+    from ruamel.yaml.nodes import ScalarNode
+
+    builder = _FastConstructor.yaml_constructors[tag]
+    return builder(_scalar_maker(), ScalarNode(tag, value, None, None))
+
+
+_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp")
+)
+
+
+class _ScalarLoader:
+    """What ruamel's scalar constructors ask of their loader: a YAML 1.2 resolver."""
+
+    def __init__(self) -> None:
+        from ruamel.yaml.resolver import VersionedResolver
+
+        self._resolver = VersionedResolver(version=(1, 2))
+
+
+@functools.cache
+def _scalar_maker() -> _FastConstructor:
+    return _FastConstructor(loader=_ScalarLoader())
+
+
+def _from_events(text: str) -> Any:
+    """The same data as ruamel's safe loader with :class:`_FastConstructor`, built
+    straight from the C parser's events (ruamel's C composer and Python constructor
+    cost ~5x the parse itself on a 10,000-entry KB).
+
+    Plain lists, mappings and scalars only: an anchor or alias, a tag, a
+    ``%YAML`` directive, a merge key, a complex or duplicate key, nesting over
+    :data:`MAX_DEPTH` or a second document raise :class:`_Unusual`, and the
+    caller hands the text to ruamel's own loaders, which decide as before.
+    """
+    try:
+        from ruamel.yaml.cyaml import CParser
+    except ImportError:  # no ruamel.yaml.clib for this platform: ruamel's loader picks its pure parser
+        raise _Unusual("no C parser") from None
+    from ruamel.yaml.events import (
+        DocumentEndEvent,
+        DocumentStartEvent,
+        MappingEndEvent,
+        MappingStartEvent,
+        ScalarEvent,
+        SequenceEndEvent,
+        SequenceStartEvent,
+        StreamEndEvent,
+        StreamStartEvent,
+    )
+
+    parser = CParser(text)
+    try:
+        next_event = parser.get_event
+        if type(next_event()) is not StreamStartEvent:
+            raise _Unusual("stream")
+        start = next_event()
+        if type(start) is StreamEndEvent:
+            return None
+        if type(start) is not DocumentStartEvent or start.version or start.tags:
+            raise _Unusual("directive")
+        no_key = _NO_KEY
+        stack: list[Any] = []  # open lists and mappings, innermost last
+        keys: list[Any] = []  # per open mapping: the key waiting for its value
+        root: Any = None
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                if event.anchor is not None or event.ctag is not None:
+                    raise _Unusual("tag")
+                value: Any = event.value
+                if event.implicit[0]:
+                    value = _scalar(value, _plain_tag(value))
+                is_scalar = True
+            elif kind is MappingStartEvent or kind is SequenceStartEvent:
+                if len(stack) >= MAX_DEPTH:
+                    raise _TooDeep("nesting")
+                if event.anchor is not None or event.ctag is not None:
+                    raise _Unusual("collection")
+                if stack and type(stack[-1]) is dict and keys[-1] is no_key:
+                    raise _Unusual("complex key")
+                stack.append({} if kind is MappingStartEvent else [])
+                keys.append(no_key)
+                continue
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                keys.pop()
+                value = stack.pop()
+                is_scalar = False
+            elif kind is DocumentEndEvent:
+                break
+            else:
+                raise _Unusual(kind.__name__)  # an alias
+            if not stack:
+                root = value
+                continue
+            top = stack[-1]
+            if type(top) is list:
+                top.append(value)
+            elif keys[-1] is no_key:
+                if not is_scalar:
+                    raise _Unusual("complex key")
+                if value in top:
+                    raise _Unusual("duplicate key")
+                keys[-1] = value
+            else:
+                top[keys[-1]] = value
+                keys[-1] = no_key
+        if type(next_event()) is not StreamEndEvent:
+            raise _Unusual("documents")
+        return root
+    except AttributeError:  # another ruamel's events: its own loader knows them
+        raise _Unusual("events") from None
+    finally:
+        dispose = getattr(parser, "dispose", None)
+        if dispose is not None:
+            dispose()
+
+
+_NO_KEY = object()
 
 
 def load(path: Path) -> Any:

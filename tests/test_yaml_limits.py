@@ -149,7 +149,7 @@ def test_anchors_merge_keys_and_aliases_are_refused_in_topic_files(tmp_path, cli
 
 
 def test_stars_and_ampersands_in_replies_are_still_fine(tmp_path, cli):
-    """The fast loader's screen sends such files to the checking parser; they load normally."""
+    """Stars and ampersands inside text are no anchors or aliases: such files load normally."""
     root = team_kb(tmp_path)
     (root / "phrases" / "extra.yaml").write_text(
         'entries:\n  - id: ship.star\n    title: 星号 *重要* 与 &符号\n    questions: ["*a 和 &b 是啥"]\n'

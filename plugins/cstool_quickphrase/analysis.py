@@ -15,7 +15,9 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from itertools import filterfalse
+from operator import add
 
 # Bump when terms() changes: an index built with other terms is rebuilt.
 TERMS_VERSION = 9
@@ -26,6 +28,7 @@ _CJK_START = "\u3400"
 # Particles and fillers: alone they say nothing about the question (吗, 亲…),
 # inside a bigram they still help (点吗 is closer to 便宜点吗 than to 保质期).
 STOP_CHARS = frozenset("吗呢吧呗啊呀哦哈嘛么的了亲我你您在是有就都也还和这那个一下请问")
+_is_stop = STOP_CHARS.__contains__
 
 
 # Greetings, honorifics and fillers: they never decide a message that also
@@ -89,11 +92,12 @@ def is_cjk(run: str) -> bool:
 
 
 def run_terms(run: str) -> list[str]:
+    """A CJK run's characters (particles left out), then its bigrams; a Latin run as is."""
     if not is_cjk(run):
         return [run]
-    unigrams = [c for c in run if c not in STOP_CHARS]
-    bigrams = [run[i : i + 2] for i in range(len(run) - 1)]
-    return unigrams + bigrams
+    out = list(filterfalse(_is_stop, run))
+    out += map(add, run, run[1:])  # the bigrams, in order
+    return out
 
 
 def terms(text: str) -> list[str]:
@@ -112,7 +116,7 @@ def bigram_terms(text: str) -> list[str]:
         if not is_cjk(run) or len(run) == 1:
             out.append(run)
         else:
-            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+            out += map(add, run, run[1:])
     return out
 
 
@@ -154,34 +158,54 @@ def syllable_bigrams(syllables: list[str]) -> list[str]:
 def _readings(char: str) -> tuple[str, ...]:
     """A character's toneless readings, most common first (build time: pypinyin's table,
     per character: ~1 µs, where phrase-aware conversion costs ~50 µs per run)."""
-    from pypinyin.contrib.tone_convert import to_normal
     from pypinyin.pinyin_dict import pinyin_dict
 
     found = pinyin_dict.get(ord(char))
     if not found:
         return ()
-    return tuple(dict.fromkeys(r for r in (to_normal(x) for x in found.split(",")) if r.isalpha()))
+    return tuple(dict.fromkeys(r for r in map(_toneless, found.split(",")) if r.isalpha()))
 
 
-def homophone_tables(texts: Iterable[str]) -> tuple[dict[str, str], dict[str, str]]:
+@functools.cache
+def _toneless(reading: str) -> str:
+    """pypinyin's toneless form of one reading (~1,500 distinct readings for ~42,000 characters)."""
+    from pypinyin.contrib.tone_convert import to_normal
+
+    return str(to_normal(reading))
+
+
+def homophone_tables(
+    texts: Iterable[str], runs_of: Callable[[str], list[str]] = runs
+) -> tuple[dict[str, str], dict[str, str]]:
     """For the KB's curated texts (build time): ``{syllable: common characters read
     that way}`` and ``{syllable bigram: the KB's bigrams spelled that way, most
     frequent first, space separated}`` (you'huo -> "有货"): the toneless pinyin of
-    the entries' curated text, by which a homophone typo finds the KB's words."""
-    spelled: Counter[tuple[str, str]] = Counter()
-    used: set[str] = set()
-    for text in texts:
-        for run in runs(text):
-            if not is_cjk(run):
-                continue
-            syllables = [(_readings(c) or ("",))[0] for c in run]
-            used.update(x for x in syllables if x)
-            for i, pair in enumerate(syllable_bigrams(syllables)):
-                if syllables[i] and syllables[i + 1]:
-                    spelled[(pair, run[i : i + 2])] += 1
+    the entries' curated text, by which a homophone typo finds the KB's words.
+    ``runs_of`` cuts a text into runs (the index passes its memo, which also
+    converts to simplified characters)."""
+    # A KB repeats its curated words a lot (product names, 包邮, 发货): each distinct
+    # text is cut once, each distinct bigram read once, weighted by its count.
+    run_counts: Counter[str] = Counter()
+    for text, count in Counter(texts).items():
+        for run in runs_of(text):
+            if is_cjk(run):
+                run_counts[run] += count
+    bigrams: Counter[str] = Counter()
+    for run, count in run_counts.items():
+        pieces = map(run.__getitem__, map(slice, range(len(run) - 1), range(2, len(run) + 1)))
+        if count == 1:
+            bigrams.update(pieces)
+        else:
+            for piece in pieces:
+                bigrams[piece] += count
+    # A bigram is spelled by the most common reading of each of its characters.
+    first = {c: (_readings(c) or ("",))[0] for c in set().union(*run_counts)}
+    used = {syllable for syllable in first.values() if syllable}
     words: dict[str, list[tuple[int, str]]] = {}
-    for (pair, word), count in spelled.items():
-        words.setdefault(pair, []).append((-count, word))
+    for word, count in bigrams.items():
+        a, b = first[word[0]], first[word[1]]
+        if a and b:
+            words.setdefault(f"{a}'{b}", []).append((-count, word))
     return syllable_table(used), {
         pair: " ".join(w for _, w in sorted(found)) for pair, found in sorted(words.items())
     }

@@ -244,32 +244,37 @@ def _load_file(path: Path, problems: list[Problem], *, fast: bool = False) -> It
         problems.append(Problem("error", "schema", "文件应包含 entries: 条目列表", path, 1))
         return
     for index, raw in enumerate(raw_entries):
-        line = yamlio.line_of(raw_entries, index)
+        line = _line_of(raw_entries, index)
         entry = parse_entry(raw, path, line, problems)
         if entry is not None:
             yield entry
 
 
+def _line_of(node: Any, key: Any = None) -> int | None:
+    """:func:`cstool.yamlio.line_of`, without its import on plain data (the fast path has no lines)."""
+    if getattr(node, "lc", None) is None:
+        return None
+    from cstool import yamlio
+
+    return yamlio.line_of(node, key)
+
+
 def _as_text_list(
     value: Any, name: str, raw: Any, path: Path, problems: list[Problem], entry_id: str
 ) -> tuple[str, ...]:
-    from cstool import yamlio
-
     if value is None:
         return ()
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         problems.append(
-            Problem("error", "schema", f"{name} 应为文字列表", path, yamlio.line_of(raw, name), entry_id)
+            Problem("error", "schema", f"{name} 应为文字列表", path, _line_of(raw, name), entry_id)
         )
         return ()
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
 def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem]) -> Entry | None:
-    from cstool import yamlio
-
     if not isinstance(raw, dict):
         problems.append(Problem("error", "schema", "条目应为键值对（id、title、replies…）", path, line))
         return None
@@ -281,7 +286,7 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
                 "bad-id",
                 f"id 缺失或格式不对：{entry_id!r}（应如 ship.when）",
                 path,
-                yamlio.line_of(raw, "id") if "id" in raw else line,
+                _line_of(raw, "id") if "id" in raw else line,
             )
         )
         return None
@@ -293,7 +298,7 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
                     "unknown-field",
                     f"{entry_id}：未知字段 {key}（可用：{', '.join(sorted(ENTRY_FIELDS))}）",
                     path,
-                    yamlio.line_of(raw, key),
+                    _line_of(raw, key),
                     entry_id,
                 )
             )
@@ -304,9 +309,7 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
     stage = raw.get("stage") or entry_id.split(".", 1)[0]
     if not isinstance(stage, str):
         problems.append(
-            Problem(
-                "error", "schema", f"{entry_id}：stage 应为文字", path, yamlio.line_of(raw, "stage"), entry_id
-            )
+            Problem("error", "schema", f"{entry_id}：stage 应为文字", path, _line_of(raw, "stage"), entry_id)
         )
         stage = entry_id.split(".", 1)[0]
     shortcut = raw.get("shortcut") or ""
@@ -317,7 +320,7 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
                 "schema",
                 f"{entry_id}：shortcut 应为文字",
                 path,
-                yamlio.line_of(raw, "shortcut"),
+                _line_of(raw, "shortcut"),
                 entry_id,
             )
         )
@@ -340,10 +343,8 @@ def parse_entry(raw: Any, path: Path, line: int | None, problems: list[Problem])
 def _parse_replies(
     raw: Any, entry_id: str, path: Path, line: int | None, problems: list[Problem]
 ) -> tuple[Reply, ...]:
-    from cstool import yamlio
-
     value = raw.get("replies")
-    where = yamlio.line_of(raw, "replies") if "replies" in raw else line
+    where = _line_of(raw, "replies") if "replies" in raw else line
     if isinstance(value, str):
         value = [value]
     if value is not None and not isinstance(value, list):
@@ -367,7 +368,7 @@ def _parse_replies(
         return ()
     replies = []
     for index, item in enumerate(value):
-        item_line = yamlio.line_of(value, index)
+        item_line = _line_of(value, index)
         steps: list[Step] = []
         if isinstance(item, str | int):
             steps = [Step("say", str(item).strip())]
