@@ -18,7 +18,6 @@ KB loader, pypinyin, zhconv) happens only here, at build time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import math
 import os
@@ -98,7 +97,9 @@ def index_dir(kb: KnowledgeBase, backend: str | None = None) -> Path:
         from .backends import chosen_name
 
         backend = chosen_name()
-    key = hashlib.sha256(str(Path(kb.root).resolve()).encode("utf-8")).hexdigest()[:20]
+    from cstool.cache import path_tag
+
+    key = path_tag(str(Path(kb.root).resolve()))
     return user_cache_dir() / "index" / (key if backend == "whoosh" else f"{key}-{backend}")
 
 
@@ -340,22 +341,21 @@ def _describe(exc: OSError) -> str:
 def _open_fresh(kb: KnowledgeBase, folder: Path, engine: Any, *, lock: bool = False) -> KbIndex | None:
     """The index in ``folder`` if it matches the KB files now, else None.
 
-    With ``lock``, the build lock is held shared while opening (when it can
-    be taken at all: a read-only cache still serves a fresh index)."""
+    With ``lock``, the build lock is held shared while ``meta.json`` is read
+    and the index opened (when it can be taken at all: a read-only cache
+    still serves a fresh index), so no build is swapped in between."""
+    if lock:
+        try:
+            handle = _lock_file(folder, fcntl_flag="LOCK_SH")
+        except OSError:
+            pass
+        else:
+            with handle:
+                return _open_fresh(kb, folder, engine)
     meta = read_meta(folder)
     if meta is None or meta.get("signature") != signature(kb):
         return None
-    if not lock:
-        return _try_open(kb, folder, meta, engine)
-    try:
-        handle = _lock_file(folder, fcntl_flag="LOCK_SH")
-    except OSError:
-        return _try_open(kb, folder, meta, engine)
-    with handle:
-        meta = read_meta(folder)  # a build may have been swapped in while we waited
-        if meta is None or meta.get("signature") != signature(kb):
-            return None
-        return _try_open(kb, folder, meta, engine)
+    return _try_open(kb, folder, meta, engine)
 
 
 def _try_open(kb: KnowledgeBase, folder: Path, meta: dict[str, Any], engine: Any) -> KbIndex | None:
