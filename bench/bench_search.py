@@ -253,7 +253,7 @@ def main() -> int:
     for name, ms in base.items():
         row(f"baseline: {name} (CPU)", [f"{ms:.0f} ms"] * len(names))
     print(
-        f"\nreading the YAML (ruamel round-trip, part of every build): {median_ms(parse) / 1000:.2f} s; "
+        f"\nreading the YAML (C parser events, part of every build): {median_ms(parse) / 1000:.2f} s; "
         f"freshness check, unchanged KB: {median_ms(fresh):.2f} ms (median of 200)"
     )
     print(f"load average at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
