@@ -82,6 +82,28 @@ def cpu_process(argv: Sequence[str], runs: int = 11, env: dict[str, str] | None 
     return samples
 
 
+def cpu_beside(
+    argv: Sequence[str], baseline: Sequence[str], runs: int = 11, env: dict[str, str] | None = None
+) -> tuple[list[float], list[float]]:
+    """CPU seconds of ``argv`` and of ``baseline``, run in turns (after one warm-up each):
+    a machine that slows down or speeds up mid-run moves both, so their ratio holds."""
+    import resource
+
+    def once(cmd: Sequence[str], cmd_env: dict[str, str] | None) -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        subprocess.run(cmd, capture_output=True, env=cmd_env, check=False)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+    once(argv, env)
+    once(baseline, None)
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        samples[0].append(once(argv, env))
+        samples[1].append(once(baseline, None))
+    return samples
+
+
 def cpu_baselines(runs: int = 11) -> dict[str, float]:
     """Median CPU ms of a bare interpreter and a minimal Typer app, measured now."""
     return {
