@@ -15,6 +15,7 @@ title, keywords) weigh more than replies.
 
 from __future__ import annotations
 
+import functools
 import heapq
 import math
 import operator
@@ -728,15 +729,19 @@ def _curated_of(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> tuple[str, fr
 def term_set(pieces: Iterable[str]) -> set[str]:
     """``set(analysis.terms(text))`` from ``analysis.runs(text)``: the same terms
     (a CJK run's characters but particles, and its bigrams; a Latin run whole),
-    gathered in C rather than one list per run (index time: ~10 texts per entry)."""
+    each run's set made once (an index build meets the same product names and
+    question phrases in thousands of entries)."""
     found: set[str] = set()
     for run in pieces:
-        if is_cjk(run):
-            found.update(filterfalse(STOP_CHARS.__contains__, run))
-            found.update(map(operator.add, run, run[1:]))
-        else:
-            found.add(run)
+        found.update(_run_term_set(run))
     return found
+
+
+@functools.lru_cache(maxsize=65_536)
+def _run_term_set(run: str) -> frozenset[str]:
+    if not is_cjk(run):
+        return frozenset((run,))
+    return frozenset(filterfalse(STOP_CHARS.__contains__, run)).union(map(operator.add, run, run[1:]))
 
 
 def relevance(
