@@ -135,8 +135,8 @@ _TRANSLATIONS: list[tuple[Mapping[str, str], int, dict[int, str] | None]] = []
 def to_simplified(text: str, t2s: Mapping[str, str]) -> str:
     """Every character of ``text`` through ``t2s`` (traditional -> simplified); one
     ``str.translate`` with a table made once per mapping (an open index keeps one)."""
-    found = next((item for item in _TRANSLATIONS if item[0] is t2s and item[1] == len(t2s)), None)
-    if found is None:
+    found = _TRANSLATIONS[0] if _TRANSLATIONS else None  # (no generator: called per text in a build)
+    if found is None or found[0] is not t2s or found[1] != len(t2s):
         try:
             table: dict[int, str] | None = str.maketrans(dict(t2s))
         except (ValueError, TypeError):  # a key longer than one character
@@ -582,7 +582,7 @@ RANK_KEY = "rank"
 
 
 def rank_data(
-    doc: Mapping[str, Any], t2s: Mapping[str, str], memo: dict[str, tuple[frozenset[str], str]] | None = None
+    doc: Mapping[str, Any], t2s: Mapping[str, str], memo: dict[Any, Any] | None = None
 ) -> dict[str, Any]:
     """What re-ranking needs of an entry and costs the most to work out (term
     analysis), made at index time and stored with it (``RANK_KEY``) so a query
