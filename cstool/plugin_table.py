@@ -78,7 +78,7 @@ def _environment_key() -> list[object]:
             times.append(os.stat(entry or ".").st_mtime_ns)
         except OSError:
             times.append(None)
-    return [sys.executable, installed, times]
+    return [_interpreter(), installed, times]
 
 
 def _table_file() -> Path:
@@ -86,7 +86,12 @@ def _table_file() -> Path:
     from .config import user_cache_dir
 
     # one table per interpreter: venvs sharing a user's cache dir do not evict each other
-    return user_cache_dir() / f"plugin-table-{path_tag(sys.executable + chr(0) + sys.prefix)}.json"
+    return user_cache_dir() / f"plugin-table-{path_tag(_interpreter() + chr(0) + sys.prefix)}.json"
+
+
+def _interpreter() -> str:
+    """The interpreter, however it was named (a venv's ``python`` and ``python3`` are one)."""
+    return os.path.realpath(sys.executable)
 
 
 def _store(rows: list[Row]) -> None:
