@@ -47,7 +47,7 @@ def _scramble(path: Path) -> None:
         ("tantivy", (".store",)),  # opens fine; reading an entry panics in Rust
         ("tantivy", (".term", ".idx")),
         ("tantivy", ("",)),  # every file
-        ("whoosh", (".seg",)),
+        ("whoosh", (".pst", ".trm")),
         ("whoosh", ("",)),
     ],
 )

