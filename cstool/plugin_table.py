@@ -19,7 +19,6 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-GROUP = "cstool"
 FORMAT = 1
 
 
@@ -33,9 +32,11 @@ def scan() -> list[Row]:
     """Read the entry points from the installed distributions and keep them for the next start."""
     from importlib import metadata
 
+    from .plugins import ENTRY_POINT_GROUP
+
     rows = [
         Row(ep.name, ep.value, (ep.dist.name, ep.dist.version) if ep.dist is not None else None)
-        for ep in metadata.entry_points(group=GROUP)
+        for ep in metadata.entry_points(group=ENTRY_POINT_GROUP)
     ]
     _store(rows)
     return rows
