@@ -233,7 +233,6 @@ def main() -> None:
         argv = [PY, "-m", "cstool", "promo", "quote", str(quote_path), *items, "--at", "2026-11-11 10:00"]
         argv_forced = [*argv, "--force"]
         cold = median_ms(time_process(argv_forced, runs=11, env=env))
-        help_cold = median_ms(time_process([PY, "-m", "cstool", "--help"], runs=11, env=env))
         checks = time_checks(folder, skus, runs)
         base = baselines()
 
@@ -246,7 +245,6 @@ def main() -> None:
     print(
         f"| cold `cstool promo quote` (20 lines, 30 rules; check verdict cached), new process, 11 runs | {cold:.0f} ms ({cold / hello:.1f}× hello) |"
     )
-    print(f"| cold `cstool --help`, new process, 11 runs | {help_cold:.0f} ms |")
     for shape, ms, cpu, count, below in checks:
         print(
             f"| `promo check` in-process, 500 SKUs × 50 rules, shape `{shape}` ({count} findings, {below} below-cost), {runs} runs | {ms:.0f} ms ({cpu:.0f} ms CPU) |"

@@ -1,5 +1,7 @@
 """Cold start of everyday commands, beside the baselines measured in the same run.
 
+(The logbook's one-line entries are measured by bench_logbook.py, with its reports.)
+
 Each command runs as a new process through the installed ``cstool`` console
 script, as a shop's agent starts it, on the starter KB, with its own HOME and
 XDG folders (so the index, the plugin table and the logbook are made in the
@@ -31,23 +33,6 @@ COMMANDS: list[tuple[str, list[str], str, float | None]] = [
     ("`cstool search 能便宜点吗`, whoosh", ["search", "能便宜点吗"], "whoosh", 3.0),
     ("`cstool search 能便宜点吗`, tantivy", ["search", "能便宜点吗"], "tantivy", 1.5),
     ("`cstool promo quote double11 A:2 B:1`", ["promo", "quote", "double11", "A:2", "B:1"], "whoosh", None),
-    (
-        "`cstool log inquiry -q 能便宜点吗 …`",
-        [
-            "log",
-            "inquiry",
-            "--buyer",
-            "tb_bench",
-            "-q",
-            "能便宜点吗",
-            "--outcome",
-            "未成交",
-            "--reason",
-            "价格",
-        ],
-        "whoosh",
-        None,
-    ),
 ]
 
 

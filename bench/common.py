@@ -67,19 +67,21 @@ def baselines(runs: int = 11) -> dict[str, float]:
     }
 
 
-def cpu_process(argv: Sequence[str], runs: int = 11, env: dict[str, str] | None = None) -> list[float]:
-    """CPU seconds (user + system) of ``argv`` as a new process, ``runs`` times (after one
-    warm-up): steadier than wall clock on a machine shared with other jobs."""
+def cpu_of(argv: Sequence[str], env: dict[str, str] | None = None) -> float:
+    """CPU seconds (user + system) of one run of ``argv`` as a new process."""
     import resource
 
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(argv, capture_output=True, env=env, check=False)
-    samples = []
-    for _ in range(runs):
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(argv, capture_output=True, env=env, check=False)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        samples.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return samples
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+
+
+def cpu_process(argv: Sequence[str], runs: int = 11, env: dict[str, str] | None = None) -> list[float]:
+    """CPU seconds of ``argv`` as a new process, ``runs`` times (after one warm-up):
+    steadier than wall clock on a machine shared with other jobs."""
+    cpu_of(argv, env)
+    return [cpu_of(argv, env) for _ in range(runs)]
 
 
 def cpu_beside(
@@ -87,20 +89,12 @@ def cpu_beside(
 ) -> tuple[list[float], list[float]]:
     """CPU seconds of ``argv`` and of ``baseline``, run in turns (after one warm-up each):
     a machine that slows down or speeds up mid-run moves both, so their ratio holds."""
-    import resource
-
-    def once(cmd: Sequence[str], cmd_env: dict[str, str] | None) -> float:
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(cmd, capture_output=True, env=cmd_env, check=False)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-
-    once(argv, env)
-    once(baseline, None)
+    cpu_of(argv, env)
+    cpu_of(baseline)
     samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(runs):
-        samples[0].append(once(argv, env))
-        samples[1].append(once(baseline, None))
+        samples[0].append(cpu_of(argv, env))
+        samples[1].append(cpu_of(baseline))
     return samples
 
 
