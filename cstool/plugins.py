@@ -5,13 +5,9 @@ Environment switches (for debugging a team's set-up):
 - ``CSTOOL_LOAD_PLUGINS=a,b``: load only these (empty string: none).
 - ``CSTOOL_DEBUG=1``: show full tracebacks of broken plugins.
 
-Finding plugins means reading every installed distribution's metadata
-(importing ``importlib.metadata`` and scanning site-packages: ~25 ms on each
-start). The table found is kept in the user cache dir (``plugin_table``),
-keyed by the interpreter, ``sys.path`` and the modification time of every
-folder on it: installing, upgrading or removing a distribution (pip rewrites
-its ``*.dist-info`` folder) changes its folder's time and the next start
-scans again. ``cstool plugins`` always scans.
+Which plugins are installed comes from the kept plugin table
+(:mod:`cstool.plugin_table`, scanned again when installed packages change);
+``cstool plugins`` always scans.
 """
 
 from __future__ import annotations

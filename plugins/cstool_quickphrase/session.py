@@ -137,11 +137,15 @@ class SearchSession:
         self, query: str, *, limit: int = 5, stage: str | None = None, tag: str | None = None
     ) -> list[Found]:
         code = resolve_stage(stage, self.stages)
+
+        def ranked() -> list[Hit]:
+            return search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
+
         try:
-            hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
+            hits = ranked()
         except IndexDamaged:
             self._rebuild()  # once: a second failure is reported as it is
-            hits = search(self.index, query, limit=limit, stage=code, tag=tag, picks=self.usage.pick_counts())
+            hits = ranked()
         counters = self.usage.next_variants(self.chat, [h.id for h in hits])
         values = _OncePerSearch(self.values)  # {promo} reads every campaign: once per search, not per variant
         return [self._render(hit, counters.get(hit.id, 0), query, values) for hit in hits]
