@@ -271,7 +271,7 @@ class KbIndex:
         """Traditional -> simplified, per character (built from zhconv at index time)."""
         if self._t2s is None:
             trad, simp = self.meta.get("t2s") or ("", "")
-            self._t2s = dict(zip(trad, simp, strict=False))
+            self._t2s = t2s_mapping((trad, simp))
         return self._t2s
 
     def documents(self) -> list[dict[str, Any]]:
@@ -533,7 +533,7 @@ def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
     a candidate. Leaving it out is safe: the query path then works them out itself."""
     from .search import RANK_KEY, rank_data
 
-    t2s = dict(zip(t2s_table[0], t2s_table[1], strict=False))
+    t2s = t2s_mapping(t2s_table)
     memo: dict[str, Any] = {}
     for _, stored in docs:
         stored[RANK_KEY] = rank_data(stored, t2s, memo)
@@ -701,6 +701,12 @@ def _t2s_table() -> tuple[str, str]:
     return "".join(k for k, _ in pairs), "".join(v for _, v in pairs)
 
 
+def t2s_mapping(table: tuple[str, str]) -> dict[str, str]:
+    """Traditional -> simplified per character, from the two strings kept in ``meta.json``."""
+    trad, simp = table
+    return dict(zip(trad, simp, strict=False))
+
+
 def _converter(table: tuple[str, str]) -> Callable[[str], str]:
-    mapping = str.maketrans(dict(zip(table[0], table[1], strict=True)))
+    mapping = str.maketrans(t2s_mapping(table))
     return lambda text: text.translate(mapping)
