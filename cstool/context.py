@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -12,11 +11,11 @@ import pluggy
 from .kb import KnowledgeBase, resolve_kb
 
 
-@dataclass
-class AppState:
-    pm: pluggy.PluginManager
-    kb_option: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+class AppState:  # a plain class, not a dataclass: created on every start (see config.UserConfig)
+    def __init__(self, pm: pluggy.PluginManager, kb_option: str | None = None):
+        self.pm = pm
+        self.kb_option = kb_option
+        self.extra: dict[str, Any] = {}
 
     @cached_property
     def kb_resolution(self) -> tuple[KnowledgeBase, str]:

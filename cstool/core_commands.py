@@ -99,7 +99,7 @@ def make_config_group(make_typer: Any) -> typer.Typer:
         if as_json:
             from .output import print_json
 
-            print_json({**values, "placeholders": config.placeholders, "path": str(user_config_path())})
+            print_json({**values, "placeholders": dict(config.placeholders), "path": str(user_config_path())})
             return
         print(f"# {user_config_path()}")
         for key, label in KNOWN_KEYS.items():

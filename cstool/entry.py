@@ -10,6 +10,10 @@ import os
 import signal
 import sys
 
+from .gcpace import pace_for_start_up
+
+pace_for_start_up()
+
 CANCELLED = "\n已取消，未写入任何内容。\n"
 
 

@@ -106,7 +106,7 @@ def test_a_pick_is_stored_with_its_query(cli, kb):
     cli("--kb", kb, "search", "免运费吗", "--pick", "1")
     cli("--kb", kb, "search", "啥时候发", "--pick", "1")
     rows = Usage(str(KnowledgeBase(kb).root.resolve())).picked_queries()
-    assert [(r.entry, r.query, r.count) for r in rows] == [
+    assert [(r.entry, r.query, r.picks) for r in rows] == [
         ("promo.free_shipping", "免运费吗", 2),
         ("ship.when", "啥时候发", 1),
     ]

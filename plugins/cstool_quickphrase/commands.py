@@ -235,7 +235,7 @@ def usage_rows(docs: list[dict[str, Any]], stats: dict[str, Any]) -> list[dict[s
                 "id": doc["id"],
                 "title": doc["title"],
                 "stage": doc["stage"],
-                "picks": stat.count if stat else 0,
+                "picks": stat.picks if stat else 0,
                 "last_used": stat.last_used if stat else None,
             }
         )

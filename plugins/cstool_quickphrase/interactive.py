@@ -19,7 +19,11 @@ def run_interactive(
 ) -> None:
     from prompt_toolkit import PromptSession
 
+    from cstool.gcpace import pace_for_long_run
+
     from .results import format_results, no_results_hint
+
+    pace_for_long_run()  # a whole shift in one process
 
     def find(text: str) -> list[Any]:
         return session.find(text, limit=limit, stage=stage, tag=tag)

@@ -205,7 +205,7 @@ def gather(state: Any, kb: KnowledgeBase, index: Any) -> list[Proposal]:
 
     usage = Usage(index.meta.get("kb") or str(Path(kb.root).resolve()))
     try:
-        picked = [(p.entry, p.query, p.count) for p in usage.picked_queries()]
+        picked = [(p.entry, p.query, p.picks) for p in usage.picked_queries()]
     finally:
         usage.close()
     examples: list[tuple[str, str | None, int]] = []

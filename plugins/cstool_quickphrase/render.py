@@ -10,8 +10,7 @@ next variant that renders, then the chosen one with the team's
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from cstool.template import PLACEHOLDER, NothingToSay, placeholders_in, render_text
 
@@ -49,8 +48,7 @@ def reply_as_text(reply: Reply, values: Values, fallbacks: Mapping[str, str] | N
     return "\n".join(parts)
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):  # not a dataclass: cheaper to create on start (see model.py)
     variant: int  # index into the entry's replies
     text: str
     steps: list[dict[str, str]]

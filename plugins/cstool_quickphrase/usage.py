@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 DB_FILE = "quickphrase.sqlite3"
 DEFAULT_CHAT = ""
@@ -40,17 +40,15 @@ CREATE TABLE IF NOT EXISTS rotation (
 """
 
 
-@dataclass(frozen=True)
-class PickStat:
-    count: int
+class PickStat(NamedTuple):  # not a dataclass: cheaper to create on start (see model.py)
+    picks: int
     last_used: str
 
 
-@dataclass(frozen=True)
-class PickedQuery:
+class PickedQuery(NamedTuple):
     entry: str
     query: str
-    count: int
+    picks: int
     last_used: str
 
 

@@ -80,9 +80,12 @@ def serve(
     sock = bind(host, port)
     import uvicorn
 
+    from cstool.gcpace import pace_for_long_run
+
     from .app import build_app
 
     app = build_app(state, token=token, unmasked_token=unmasked_token)
+    pace_for_long_run()  # the server stays up for a whole shift
     port = sock.getsockname()[1]
     url = url_for(host, port)
     app.state.bench.start()
