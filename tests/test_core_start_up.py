@@ -181,3 +181,37 @@ def test_a_mistyped_command_still_gets_suggestions_from_every_plugin(home):
     proc, _ = _start(home, "promoo")
     assert proc.returncode == 2
     assert "没有这个命令：promoo" in proc.stderr and "promo" in proc.stderr.split("promoo", 1)[1]
+
+
+def test_collector_is_rare_while_starting_and_back_to_default_for_a_long_run(tmp_path):
+    """The console script starts with rare GC passes; ``search -i`` and ``serve`` restore the default
+    pace once ready (a whole shift in one process must still free its garbage cycles)."""
+    code = (
+        "import gc, sys\n"
+        "default = gc.get_threshold()\n"
+        "import cstool.entry\n"
+        "starting = gc.get_threshold()\n"
+        "from cstool.gcpace import pace_for_long_run\n"
+        "pace_for_long_run()\n"
+        "print(default[0], starting[0], gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
+    )
+    env = {**os.environ, "CSTOOL_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    default, starting, long_run, frozen = done.stdout.split()
+    assert int(starting) > 100 * int(default)
+    assert int(long_run) == int(default)
+    assert frozen == "True"
+
+
+@pytest.mark.parametrize(
+    ("module", "function"),
+    [("cstool_quickphrase/interactive.py", "run_interactive"), ("cstool_web/server.py", "serve")],
+)
+def test_each_long_running_command_restores_the_default_pace(module, function):
+    import ast
+
+    source = (Path(__file__).parents[1] / "plugins" / module).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    body = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == function)
+    calls = {n.func.id for n in ast.walk(body) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    assert "pace_for_long_run" in calls
