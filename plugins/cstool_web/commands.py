@@ -3,7 +3,8 @@
 Imported at every start of cstool, so only Typer at module level.
 """
 
-from __future__ import annotations
+# Annotations stay objects (no `from __future__ import annotations`): Typer reads these
+# signatures on every start, and would compile string annotations one by one (~3 ms).
 
 from typing import Annotated
 
