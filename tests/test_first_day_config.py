@@ -115,3 +115,27 @@ def test_cstool_home_pointing_at_a_file_is_named_not_an_internal_error(cli_proce
     assert "内部错误" not in result.stderr and "Traceback" not in result.stderr
     assert str(not_a_folder) in result.stderr and "CSTOOL_HOME" in result.stderr
     assert not_a_folder.read_text(encoding="utf-8") == "不是文件夹\n"
+
+
+@pytest.mark.parametrize("kind", ["config", "data", "cache"])
+@pytest.mark.parametrize(
+    "xdg", [None, "", "relative/dir", "/srv/xdg", "/srv/xdg/", "/srv/x dg/深"], ids=lambda v: repr(v)
+)
+@pytest.mark.parametrize("home", ["/home/ali", "/home/ali/", "/", "relative", "", None], ids=lambda v: repr(v))
+def test_per_user_folders_are_the_ones_platformdirs_names(kind, xdg, home, monkeypatch):
+    """Where config, data and cache go is platformdirs' rule, also where cstool works it out itself."""
+    import platformdirs
+
+    from cstool.config import platform_dir
+
+    variable = {"config": "XDG_CONFIG_HOME", "data": "XDG_DATA_HOME", "cache": "XDG_CACHE_HOME"}[kind]
+    for name, value in ((variable, xdg), ("HOME", home)):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    try:
+        expected = Path(getattr(platformdirs, f"user_{kind}_dir")("cstool"))
+    except RuntimeError:  # no usable home at all: nothing to compare
+        pytest.skip("platformdirs finds no home here")
+    assert platform_dir(kind) == expected
