@@ -17,10 +17,12 @@ Each pick is stored with the query it answered (``pick_queries``), counted:
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    import sqlite3
 
 DB_FILE = "quickphrase.sqlite3"
 DEFAULT_CHAT = ""
@@ -76,6 +78,8 @@ class Usage:
         if self._conn is None:
             if not create and not self.path.exists():
                 return None
+            import sqlite3  # here: an agent who never picked anything has no file to read
+
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
