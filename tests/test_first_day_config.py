@@ -121,7 +121,9 @@ def test_cstool_home_pointing_at_a_file_is_named_not_an_internal_error(cli_proce
 @pytest.mark.parametrize(
     "xdg", [None, "", "relative/dir", "/srv/xdg", "/srv/xdg/", "/srv/x dg/深"], ids=lambda v: repr(v)
 )
-@pytest.mark.parametrize("home", ["/home/ali", "/home/ali/", "/", "relative", "", None], ids=lambda v: repr(v))
+@pytest.mark.parametrize(
+    "home", ["/home/ali", "/home/ali/", "/", "relative", "", None], ids=lambda v: repr(v)
+)
 def test_per_user_folders_are_the_ones_platformdirs_names(kind, xdg, home, monkeypatch):
     """Where config, data and cache go is platformdirs' rule, also where cstool works it out itself."""
     import platformdirs

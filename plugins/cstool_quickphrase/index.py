@@ -103,24 +103,22 @@ def index_dir(kb: KnowledgeBase, backend: str | None = None) -> Path:
     return user_cache_dir() / "index" / (key if backend == "whoosh" else f"{key}-{backend}")
 
 
-def kb_files(kb: KnowledgeBase) -> list[Path]:
-    """Every file the index depends on: settings, synonyms, phrase files."""
-    from .model import SYNONYMS_FILE, phrase_files
-
-    files = [kb.path(SETTINGS_FILE), kb.path(SYNONYMS_FILE)]
-    return [p for p in files if p.exists()] + phrase_files(kb)
-
-
 def signature(kb: KnowledgeBase) -> list[list[Any]]:
-    """``[relative path, mtime_ns, size]`` per KB file: a cheap "has anything changed"."""
+    """``[relative path, mtime_ns, size]`` of each file the index depends on (settings, synonyms,
+    phrase files): a cheap "has anything changed"."""
+    from .model import SYNONYMS_FILE, phrase_file_stats
+
     root = Path(kb.root)
     rows = []
-    for path in kb_files(kb):
+    for path in (kb.path(SETTINGS_FILE), kb.path(SYNONYMS_FILE)):
         try:
             st = path.stat()
         except OSError:
             continue
         rows.append([path.relative_to(root).as_posix(), st.st_mtime_ns, st.st_size])
+    folder = kb.phrases_dir.relative_to(root).as_posix()
+    for parts, st in phrase_file_stats(kb.phrases_dir):
+        rows.append(["/".join((folder, *parts)), st.st_mtime_ns, st.st_size])
     return rows
 
 
