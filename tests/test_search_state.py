@@ -112,6 +112,18 @@ def test_a_pick_is_stored_with_its_query(cli, kb):
     ]
 
 
+def test_the_usage_file_is_made_in_wal_mode_and_reads_keep_it(cli, kb):
+    """Concurrent agents' processes share the file: WAL lets a search read while another records a pick."""
+    import sqlite3
+
+    from cstool_quickphrase.usage import Usage, db_path
+
+    cli("--kb", kb, "search", "免运费吗", "--pick", "1")
+    assert Usage(str(KnowledgeBase(kb).root.resolve())).pick_counts() == {"promo.free_shipping": 1}
+    with sqlite3.connect(db_path()) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
 # ---------------------------------------------------------------- learning from use
 
 
