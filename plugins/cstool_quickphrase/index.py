@@ -25,7 +25,6 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -183,27 +182,23 @@ def is_fresh(kb: KnowledgeBase) -> bool:
 # ---------------------------------------------------------------- the open index
 
 
-@dataclass
 class KbIndex:
     """An open index: the backend's reader plus the query-time tables from ``meta.json``.
 
     The ranking (search.py) asks it for document frequencies, postings and
     stored entries only; which engine stores them is the backend's business.
+    (A plain class, not a dataclass: cheaper to create on every start, see model.py.)
     """
 
-    kb: KnowledgeBase
-    folder: Path
-    reader: Any
-    meta: dict[str, Any]
-    _t2s: dict[str, str] | None = field(default=None, repr=False)
-    phrasing_cache: dict[Any, Any] = field(default_factory=dict, repr=False)
-    _df: dict[tuple[str, str], int] = field(default_factory=dict, repr=False)
-    _postings: dict[tuple[str, str], tuple[Sequence[int], Sequence[float]]] = field(
-        default_factory=dict, repr=False
-    )
-    _postings_held: int = 0
-    _prefixes: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
-    _stored: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    def __init__(self, kb: KnowledgeBase, folder: Path, reader: Any, meta: dict[str, Any]):
+        self.kb, self.folder, self.reader, self.meta = kb, folder, reader, meta
+        self._t2s: dict[str, str] | None = None
+        self.phrasing_cache: dict[Any, Any] = {}
+        self._df: dict[tuple[str, str], int] = {}
+        self._postings: dict[tuple[str, str], tuple[Sequence[int], Sequence[float]]] = {}
+        self._postings_held = 0
+        self._prefixes: dict[tuple[str, str], list[str]] = {}
+        self._stored: dict[int, dict[str, Any]] = {}
 
     @property
     def backend(self) -> str:

@@ -8,9 +8,8 @@ and rendering are the same everywhere.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from cstool.kb import KnowledgeBase
 
@@ -43,8 +42,7 @@ class LazyValues(Mapping[str, Callable[[], str]]):
         return len(self._get())
 
 
-@dataclass
-class Found:
+class Found(NamedTuple):  # not a dataclass: cheaper to create on start (see model.py)
     """A hit with the variant it would hand out, rendered."""
 
     hit: Hit
