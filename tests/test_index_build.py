@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 from cstool_quickphrase.index import Analyzer, _converter, _t2s_table, entry_fields, index_documents
-from cstool_quickphrase.model import Entry, Reply, Step, load_searchable
+from cstool_quickphrase.model import Entry, load_searchable
+from cstool_quickphrase.replies import Reply, Step
 from cstool_quickphrase.search import RANK_KEY
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 import zhconv
+from cstool_quickphrase.kbfiles import phrase_files
 from cstool_quickphrase.lint import lint_kb, rules_from_settings
-from cstool_quickphrase.model import load_phrasebook, phrase_files
+from cstool_quickphrase.model import load_phrasebook
 
 from cstool import yamlio
 from cstool.kb import KnowledgeBase

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from cstool_quickphrase.model import phrase_file_stats, phrase_files
+from cstool_quickphrase.kbfiles import phrase_file_stats, phrase_files
 
 from cstool.kb import KnowledgeBase
 

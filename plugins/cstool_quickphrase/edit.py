@@ -17,7 +17,8 @@ from typing import Any
 from cstool.errors import BadInput
 from cstool.kb import KnowledgeBase
 
-from .model import ID_PATTERN, Problem, parse_entry, phrase_files, relative_to_kb
+from .kbfiles import phrase_files
+from .model import ID_PATTERN, Problem, parse_entry, relative_to_kb
 
 FIELD_ORDER = ("id", "title", "stage", "tags", "shortcut", "questions", "replies")
 

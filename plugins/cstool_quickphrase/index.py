@@ -105,7 +105,7 @@ def index_dir(kb: KnowledgeBase, backend: str | None = None) -> Path:
 def signature(kb: KnowledgeBase) -> list[list[Any]]:
     """``[relative path, mtime_ns, size]`` of each file the index depends on (settings, synonyms,
     phrase files): a cheap "has anything changed"."""
-    from .model import SYNONYMS_FILE, phrase_file_stats
+    from .kbfiles import SYNONYMS_FILE, phrase_file_stats
 
     root = Path(kb.root)
     rows = []

@@ -254,7 +254,7 @@ def ask_missing(
     from cstool import prompts
 
     from .edit import id_problem, resolve_topic_file, suggest_topic_file
-    from .model import phrase_files
+    from .kbfiles import phrase_files
 
     values = dict(values)
 

@@ -25,7 +25,6 @@ entries that load cleanly (search survives one broken file).
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,32 +33,15 @@ from typing import Any, NamedTuple
 from cstool.errors import BadInput
 from cstool.kb import KnowledgeBase
 
+from .kbfiles import SYNONYMS_FILE, phrase_files
+from .replies import Reply, Step
+
 ID_PATTERN = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
 ENTRY_FIELDS = {"id", "title", "stage", "tags", "shortcut", "keywords", "questions", "replies", "note"}
-SYNONYMS_FILE = "synonyms.yaml"
 
 
-# Records are NamedTuples, not dataclasses: every ``cstool search`` creates these classes on
-# start, and a dataclass costs ~0.6 ms to create (its methods are generated code), a NamedTuple ~0.1.
-
-
-class Step(NamedTuple):
-    """One step of a reply: ``say`` text to send, or ``wait`` before the next step."""
-
-    kind: str  # "say" | "wait"
-    text: str
-
-
-class Reply(NamedTuple):
-    steps: tuple[Step, ...]
-
-    @property
-    def is_script(self) -> bool:
-        return len(self.steps) > 1
-
-    @property
-    def texts(self) -> tuple[str, ...]:
-        return tuple(s.text for s in self.steps if s.kind == "say")
+# Records are NamedTuples, not dataclasses: a dataclass costs ~0.6 ms to create on start (its
+# methods are generated code), a NamedTuple ~0.1.
 
 
 class Entry(NamedTuple):
@@ -111,41 +93,6 @@ class Phrasebook:
 
     def by_id(self) -> dict[str, Entry]:
         return {e.id: e for e in self.entries}
-
-
-def phrase_files(kb: KnowledgeBase) -> list[Path]:
-    """The KB's phrase files, sorted so every run sees the same order."""
-    folder = kb.phrases_dir
-    return [folder.joinpath(*parts) for parts, _ in phrase_file_stats(folder)]
-
-
-def phrase_file_stats(folder: Path) -> list[tuple[tuple[str, ...], os.stat_result]]:
-    """Each ``*.yaml``/``*.yml`` file under ``folder`` (its path parts below it) with its stat, in path order.
-
-    One ``os.scandir`` per folder and one stat per file: every search checks
-    whether the KB changed, and ``Path.rglob`` plus a stat per file cost ~25 µs
-    a file. Same files as ``rglob("*")`` (symlinked folders are not entered),
-    same order as sorting the paths.
-    """
-    found: list[tuple[tuple[str, ...], os.stat_result]] = []
-
-    def scan(path: str, parts: tuple[str, ...]) -> None:
-        try:
-            entries = list(os.scandir(path))
-        except OSError:
-            return
-        for entry in entries:
-            try:
-                if entry.is_dir() and not entry.is_symlink():
-                    scan(entry.path, (*parts, entry.name))
-                elif os.path.splitext(entry.name)[1] in (".yaml", ".yml") and entry.is_file():
-                    found.append(((*parts, entry.name), entry.stat()))
-            except OSError:  # vanished or unreadable while we looked: not a phrase file now
-                continue
-
-    scan(str(folder), ())
-    found.sort(key=lambda item: item[0])
-    return found
 
 
 def load_phrasebook(kb: KnowledgeBase, *, strict: bool = True, with_lines: bool = False) -> Phrasebook:

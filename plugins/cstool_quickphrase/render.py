@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from cstool.template import PLACEHOLDER, NothingToSay, placeholders_in, render_text
 
-from .model import Reply
+from .replies import Reply
 
 __all__ = [
     "PLACEHOLDER",

@@ -14,8 +14,8 @@ from typing import Any, NamedTuple
 from cstool.kb import KnowledgeBase
 
 from .index import IndexDamaged, KbIndex, Progress, open_index
-from .model import Reply, Step
 from .render import NothingToSay
+from .replies import Reply, Step
 from .search import Hit, resolve_stage, search
 from .usage import DEFAULT_CHAT, Usage
 
