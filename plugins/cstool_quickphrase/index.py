@@ -192,7 +192,7 @@ class KbIndex:
 
     def __init__(self, kb: KnowledgeBase, folder: Path, reader: Any, meta: dict[str, Any]):
         self.kb, self.folder, self.reader, self.meta = kb, folder, reader, meta
-        self._t2s: dict[str, str] | None = None
+        self._t2s: dict[int, int] | None = None
         self.phrasing_cache: dict[Any, Any] = {}
         self._df: dict[tuple[str, str], int] = {}
         self._postings: dict[tuple[str, str], tuple[Sequence[int], Sequence[float]]] = {}
@@ -260,11 +260,11 @@ class KbIndex:
             found = self._stored[docnum] = self.reader.stored(docnum)
         return found
 
-    def t2s(self) -> dict[str, str]:
-        """Traditional -> simplified, per character (built from zhconv at index time)."""
+    def t2s(self) -> dict[int, int]:
+        """Traditional -> simplified per character, a ``str.translate`` table (from zhconv at index time)."""
         if self._t2s is None:
             trad, simp = self.meta.get("t2s") or ("", "")
-            self._t2s = t2s_mapping((trad, simp))
+            self._t2s = t2s_translation((trad, simp))
         return self._t2s
 
     def documents(self) -> list[dict[str, Any]]:
@@ -526,7 +526,7 @@ def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
     a candidate. Leaving it out is safe: the query path then works them out itself."""
     from .search import RANK_KEY, rank_data
 
-    t2s = t2s_mapping(t2s_table)
+    t2s = t2s_translation(t2s_table)
     memo: dict[str, Any] = {}
     for _, stored in docs:
         stored[RANK_KEY] = rank_data(stored, t2s, memo)
@@ -694,12 +694,12 @@ def _t2s_table() -> tuple[str, str]:
     return "".join(k for k, _ in pairs), "".join(v for _, v in pairs)
 
 
-def t2s_mapping(table: tuple[str, str]) -> dict[str, str]:
-    """Traditional -> simplified per character, from the two strings kept in ``meta.json``."""
-    trad, simp = table
-    return dict(zip(trad, simp, strict=False))
+def t2s_translation(table: tuple[str, str]) -> dict[int, int]:
+    """Traditional -> simplified per character as a ``str.translate`` table, from the two
+    equally long strings kept in ``meta.json`` (made in C: no dict of strings first)."""
+    return str.maketrans(*table)
 
 
 def _converter(table: tuple[str, str]) -> Callable[[str], str]:
-    mapping = str.maketrans(t2s_mapping(table))
-    return lambda text: text.translate(mapping)
+    translation = t2s_translation(table)
+    return lambda text: text.translate(translation)

@@ -127,27 +127,13 @@ class Hit(NamedTuple):  # not a dataclass: cheaper to create on start (see model
         return list(self.doc.get("tags") or [])
 
 
-_TRANSLATIONS: list[tuple[Mapping[str, str], int, dict[int, str] | None]] = []
-
-
-def to_simplified(text: str, t2s: Mapping[str, str]) -> str:
-    """Every character of ``text`` through ``t2s`` (traditional -> simplified); one
-    ``str.translate`` with a table made once per mapping (an open index keeps one)."""
-    found = _TRANSLATIONS[0] if _TRANSLATIONS else None  # (no generator: called per text in a build)
-    if found is None or found[0] is not t2s or found[1] != len(t2s):
-        try:
-            table: dict[int, str] | None = str.maketrans(dict(t2s))
-        except (ValueError, TypeError):  # a key longer than one character
-            table = None
-        found = (t2s, len(t2s), table)
-        _TRANSLATIONS[:] = [found]  # one open index at a time is the usual case
-    if found[2] is None:
-        return "".join(t2s.get(c, c) for c in text)
-    return text.translate(found[2])
+def to_simplified(text: str, t2s: Mapping[int, int]) -> str:
+    """Every character of ``text`` through ``t2s`` (traditional -> simplified, a ``str.translate`` table)."""
+    return text.translate(t2s)
 
 
 def query_terms(
-    query: str, synonyms: list[list[str]], t2s: Mapping[str, str]
+    query: str, synonyms: list[list[str]], t2s: Mapping[int, int]
 ) -> tuple[dict[str, float], list[str]]:
     """``({cjk term: weight}, [latin words])`` for a typed query."""
     text = to_simplified(normalize(query), t2s)
@@ -580,7 +566,7 @@ RANK_KEY = "rank"
 
 
 def rank_data(
-    doc: Mapping[str, Any], t2s: Mapping[str, str], memo: dict[Any, Any] | None = None
+    doc: Mapping[str, Any], t2s: Mapping[int, int], memo: dict[Any, Any] | None = None
 ) -> dict[str, Any]:
     """What re-ranking needs of an entry and costs the most to work out (term
     analysis), made at index time and stored with it (``RANK_KEY``) so a query
@@ -681,14 +667,14 @@ def rank(
 
 
 def curated_terms(
-    doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]
+    doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any, Any]
 ) -> tuple[str, Mapping[str, None]]:
     """The entry's curated text (title, questions, keywords, tags) simplified, and its terms
     (a dict of them: the garbage collector does not walk it, as it would a set); memoised."""
     return curated_text(doc, t2s, cache), curated_have(doc, t2s, cache)
 
 
-def curated_have(doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]) -> Mapping[str, None]:
+def curated_have(doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any, Any]) -> Mapping[str, None]:
     """The terms of the entry's curated text (see curated_terms), memoised; stored with the entry."""
     key = ("have", doc["id"])
     found = cache.get(key)
@@ -702,7 +688,7 @@ def curated_have(doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any
     return found
 
 
-def curated_text(doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any, Any]) -> str:
+def curated_text(doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any, Any]) -> str:
     """The entry's curated text simplified (see curated_terms), memoised; only a query
     using synonyms needs it."""
     key = ("curated", doc["id"])
@@ -712,14 +698,14 @@ def curated_text(doc: Mapping[str, Any], t2s: Mapping[str, str], cache: dict[Any
     return found
 
 
-def _curated_text(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> str:
+def _curated_text(doc: Mapping[str, Any], t2s: Mapping[int, int]) -> str:
     curated = "\n".join(
         [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
     )
     return to_simplified(normalize(curated), t2s)
 
 
-def _curated_of(doc: Mapping[str, Any], t2s: Mapping[str, str]) -> tuple[str, frozenset[str]]:
+def _curated_of(doc: Mapping[str, Any], t2s: Mapping[int, int]) -> tuple[str, frozenset[str]]:
     curated = _curated_text(doc, t2s)
     return curated, frozenset(term_set(runs(curated)))
 
@@ -745,7 +731,7 @@ def _run_term_set(run: str) -> frozenset[str]:
 def relevance(
     query: str,
     synonyms: list[list[str]],
-    t2s: Mapping[str, str],
+    t2s: Mapping[int, int],
     doc: Mapping[str, Any],
     latin_matched: float,
     cache: dict[Any, Any] | None = None,
@@ -791,7 +777,7 @@ class Coverage:
     """:func:`relevance` of one query against many entries: the query's side
     (its text, the synonym groups it uses) is prepared once."""
 
-    def __init__(self, query: str, synonyms: list[list[str]], t2s: Mapping[str, str]):
+    def __init__(self, query: str, synonyms: list[list[str]], t2s: Mapping[int, int]):
         self.text = to_simplified(normalize(query), t2s)
         self.t2s = t2s
         self.synonyms = synonyms
