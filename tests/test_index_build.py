@@ -8,7 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cstool_quickphrase.index import Analyzer, _converter, _t2s_table, entry_fields, index_documents
+from cstool_quickphrase.index import (
+    Analyzer,
+    _converter,
+    _t2s_table,
+    entry_fields,
+    index_documents,
+    unpack_table,
+)
 from cstool_quickphrase.model import Entry, load_searchable
 from cstool_quickphrase.replies import Reply, Step
 from cstool_quickphrase.search import RANK_KEY
@@ -44,8 +51,8 @@ def assert_index_is_the_reference(root: Path, to_simplified) -> int:
         assert ordered(doc) == ordered(old_entry_fields(entry, order, to_simplified)), entry.id
     curated = (to_simplified(t) for e in book.entries for t in (e.title, *e.questions, *e.keywords))
     syllables, spellings = old_homophone_tables(curated)
-    assert meta["syllables"] == syllables and meta["spellings"] == spellings
-    assert list(meta["spellings"]) == list(spellings)
+    assert meta["syllables"] == syllables and unpack_table(meta["spellings"]) == spellings
+    assert list(unpack_table(meta["spellings"])) == list(spellings)
     return len(docs)
 
 

@@ -164,6 +164,8 @@ def _meta_variants(meta: dict) -> dict[str, str]:
         "stages-list": changed(stages=["ship"]),
         "t2s-uneven": changed(t2s=["郵費", "邮"]),
         "t2s-missing": changed(t2s=None),
+        "spellings-a-table": changed(spellings={"you'huo": "有货"}),
+        "syllables-numbers": changed(syllables={"you": 1}),
         "kb-number": changed(kb=5),
         "format-other": changed(format="qp-0"),
         "deep-nesting": "[" * 100_000,
@@ -242,3 +244,12 @@ def test_search_uses_only_the_first_characters(kb, cli):
     short = json.loads(cli("--kb", kb, "search", "能便宜点吗", "--json").stdout)
     long = json.loads(cli("--kb", kb, "search", head + "发票怎么开" * 1000, "--json").stdout)
     assert [hit["id"] for hit in long] == [hit["id"] for hit in short]
+
+
+def test_packed_spellings_unpack_to_the_table_and_back():
+    from cstool_quickphrase.index import pack_table, unpack_table
+
+    table = {"you'huo": "有货", "bao'you": "包邮 保佑", "a'a": ""}
+    assert unpack_table(pack_table(table)) == table
+    assert list(unpack_table(pack_table(table))) == list(table)
+    assert unpack_table("") == {}

@@ -34,7 +34,7 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, run_terms, runs
 
-INDEX_FORMAT = f"qp-3.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data
+INDEX_FORMAT = f"qp-3s.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; s: spellings packed
 META_FILE = "meta.json"
 
 # Curated short fields whose pinyin is indexed (never whole replies).
@@ -164,7 +164,8 @@ def _meta_is_valid(meta: Any) -> bool:
         and strings(t2s)
         and len(t2s) == 2
         and len(t2s[0]) == len(t2s[1])
-        and all(_str_table(meta.get(key, {})) for key in ("syllables", "spellings"))
+        and _str_table(meta.get("syllables", {}))
+        and isinstance(meta.get("spellings", ""), str)
         and isinstance(meta.get("skipped", []), list)
         and all(isinstance(item, dict) for item in meta.get("skipped", []))
     )
@@ -193,6 +194,7 @@ class KbIndex:
     def __init__(self, kb: KnowledgeBase, folder: Path, reader: Any, meta: dict[str, Any]):
         self.kb, self.folder, self.reader, self.meta = kb, folder, reader, meta
         self._t2s: dict[int, int] | None = None
+        self._spellings: dict[str, str] | None = None
         self.phrasing_cache: dict[Any, Any] = {}
         self._df: dict[tuple[str, str], int] = {}
         self._postings: dict[tuple[str, str], tuple[Sequence[int], Sequence[float]]] = {}
@@ -259,6 +261,12 @@ class KbIndex:
                 self._stored.clear()
             found = self._stored[docnum] = self.reader.stored(docnum)
         return found
+
+    def spellings(self) -> dict[str, str]:
+        """Syllable bigram -> the KB's bigrams spelled that way (you'huo -> 有货), unpacked once."""
+        if self._spellings is None:
+            self._spellings = unpack_table(self.meta.get("spellings") or "")
+        return self._spellings
 
     def t2s(self) -> dict[int, int]:
         """Traditional -> simplified per character, a ``str.translate`` table (from zhconv at index time)."""
@@ -515,9 +523,22 @@ def _index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
         "t2s": list(t2s_table),
         "skipped": skipped_problems(kb, book),
         "syllables": syllables,
-        "spellings": spellings,
+        "spellings": pack_table(spellings),
     }
     return docs, meta
+
+
+# The homophone spellings (thousands of pairs) are kept as one string, unpacked on the first
+# query that needs them: parsing them as a JSON object cost every cold search ~1 ms on 10k entries.
+
+
+def pack_table(table: dict[str, str]) -> str:
+    """``{key: value}`` (neither holding a tab or a line break) as ``key<TAB>value`` lines."""
+    return "\n".join(f"{key}\t{value}" for key, value in table.items())
+
+
+def unpack_table(text: str) -> dict[str, str]:
+    return dict(line.partition("\t")[::2] for line in text.splitlines())
 
 
 def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:

@@ -197,8 +197,7 @@ def homophone_terms(text: str, latin: list[str], index: Any) -> dict[str, float]
     ``HOMOPHONE_FACTOR`` of a bigram's weight."""
     out: dict[str, float] = {}
     weight = BIGRAM_WEIGHT * HOMOPHONE_FACTOR
-    spellings = index.meta.get("spellings") or {}
-    if not spellings:
+    if not index.meta.get("spellings"):
         return out
     table, known = syllable_lookup(index)
     pairs: list[str] = []
@@ -216,6 +215,7 @@ def homophone_terms(text: str, latin: list[str], index: Any) -> dict[str, float]
     syllables = split_syllables("".join(words), known) if words else None
     if syllables and len(syllables) > 1:
         pairs.extend(syllable_bigrams(syllables))
+    spellings = index.spellings() if pairs else {}  # unpacked only for a query that asks
     for pair in pairs:
         for word in spellings.get(pair, "").split()[:MAX_READINGS]:
             out[word] = max(out.get(word, 0.0), weight)
@@ -251,8 +251,7 @@ def respelled(text: str, latin: list[str], index: Any) -> str | None:
     (由货吗 -> 有货吗, you huo ma -> 有货吗), for judging closeness and coverage;
     None when nothing changed. Uses meta.json's ``spellings`` (syllable bigram ->
     the KB's bigram spelled that way)."""
-    spellings = index.meta.get("spellings") or {}
-    if not spellings:
+    if not index.meta.get("spellings"):
         return None
     table, known = syllable_lookup(index)
     pieces: list[str] = []
@@ -265,7 +264,7 @@ def respelled(text: str, latin: list[str], index: Any) -> str | None:
         while i < len(chars) - 1:
             pair = chars[i] + chars[i + 1]
             if index.doc_frequency("text", pair) == 0:
-                word = best_spelling(chars, i, table, spellings, index)
+                word = best_spelling(chars, i, table, index.spellings(), index)
                 if word is not None:
                     chars[i], chars[i + 1] = word[0], word[1]
                     changed = True
@@ -278,7 +277,7 @@ def respelled(text: str, latin: list[str], index: Any) -> str | None:
     if syllables and len(syllables) > 1:
         spelled = ""
         for a, b in zip(syllables, syllables[1:], strict=False):
-            word = (spellings.get(f"{a}'{b}") or " ").split(" ")[0]
+            word = (index.spellings().get(f"{a}'{b}") or " ").split(" ")[0]
             if not word:
                 spelled += " "
             elif spelled and not spelled.endswith(" "):
