@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PY, baselines, median_ms, time_call, time_process  # noqa: E402
+from common import CSTOOL, PY, baselines, median_ms, time_call, time_process  # noqa: E402
 
 ENTRIES = 1000
 PER_FILE = 100
@@ -68,7 +68,7 @@ def main() -> None:
         parse = time_call(lambda: load_phrasebook(KnowledgeBase(root), strict=False), RUNS)
         lint = time_call(lambda: lint_kb(KnowledgeBase(root), names), RUNS)
         assert lint_kb(KnowledgeBase(root), names) == []
-        cold_lint = time_process([PY, "-m", "cstool", "--kb", str(root), "kb", "lint"], RUNS, env)
+        cold_lint = time_process([*CSTOOL, "--kb", str(root), "kb", "lint"], RUNS, env)
         adds = []
         for n in range(RUNS):
             argv = [

@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PY, TYPER_HELLO, median_ms, time_call  # noqa: E402
+from common import CSTOOL, PY, TYPER_HELLO, median_ms, time_call  # noqa: E402
 from cstool_logbook.store import SCHEMA_VERSION, open_store  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,7 +210,7 @@ def main() -> None:
         rows.append(("cstool log unpaid …（一行录入）", *run_process(unpaid, 15, env), 15))
 
         env_big = {**os.environ, "CSTOOL_HOME": home, "CSTOOL_DB": str(big)}
-        report = [PY, "-m", "cstool", "log", "report", "--week", "--date", REPORT_DAY, "--format", "json"]
+        report = [*CSTOOL, "log", "report", "--week", "--date", REPORT_DAY, "--format", "json"]
         rows.append(
             ("cstool log report --week（100 万条，含知识库缺口分析）", *run_process(report, 11, env_big), 11)
         )
@@ -219,11 +219,11 @@ def main() -> None:
         )
         markdown = [*report[:-1], "markdown"]
         rows.append(("cstool log report --week --format markdown", *run_process(markdown, 7, env_big), 7))
-        day = [PY, "-m", "cstool", "log", "report", "--day", "--date", REPORT_DAY, "--format", "json"]
+        day = [*CSTOOL, "log", "report", "--day", "--date", REPORT_DAY, "--format", "json"]
         rows.append(("cstool log report --day（100 万条）", *run_process(day, 7, env_big), 7))
-        listing = [PY, "-m", "cstool", "log", "list", "--json", "--limit", "50"]
+        listing = [*CSTOOL, "log", "list", "--json", "--limit", "50"]
         rows.append(("cstool log list --limit 50（100 万条）", *run_process(listing, 7, env_big), 7))
-        due = [PY, "-m", "cstool", "log", "due", "--json"]
+        due = [*CSTOOL, "log", "due", "--json"]
         env_due = {**env_big, "CSTOOL_NOW": "2026-12-30 10:00"}
         rows.append(("cstool log due（100 万条，近两周未结约 2 万条）", *run_process(due, 7, env_due), 7))
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PY, baselines, median_ms, time_call, time_process  # noqa: E402
+from common import CSTOOL, baselines, median_ms, time_call, time_process  # noqa: E402
 
 CATEGORIES = ["床品", "家饰", "洗浴", "收纳", "厨房"]
 HEADER = [
@@ -230,7 +230,7 @@ def main() -> None:
         quotes_per_s = per_batch / (median_ms(samples) / 1000)
 
         env = dict(os.environ, CSTOOL_HOME=str(folder / "home"))
-        argv = [PY, "-m", "cstool", "promo", "quote", str(quote_path), *items, "--at", "2026-11-11 10:00"]
+        argv = [*CSTOOL, "promo", "quote", str(quote_path), *items, "--at", "2026-11-11 10:00"]
         argv_forced = [*argv, "--force"]
         cold = median_ms(time_process(argv_forced, runs=11, env=env))
         checks = time_checks(folder, skus, runs)

@@ -24,7 +24,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
-from common import PY, TYPER_HELLO, cpu_baselines, cpu_beside, median_ms, percentile_ms, time_call  # noqa: E402
+from common import CSTOOL, PY, TYPER_HELLO, cpu_baselines, cpu_beside, median_ms, percentile_ms, time_call  # noqa: E402
 
 PRODUCTS = [
     "连衣裙",
@@ -162,10 +162,8 @@ def measure_backend(name: str, kb_root: Path, runs: int, queries: list[str]) -> 
     env = dict(os.environ)
     query = "能便宜点吗"
     hello = [PY, "-c", TYPER_HELLO, "--name", "x"]  # in turns with each: the ratios hold on a busy machine
-    cold, cold_base = cpu_beside(
-        [PY, "-m", "cstool", "--kb", str(kb_root), "search", query, "--json"], hello, runs, env
-    )
-    cold_small, small_base = cpu_beside([PY, "-m", "cstool", "search", query, "--json"], hello, runs, env)
+    cold, cold_base = cpu_beside([*CSTOOL, "--kb", str(kb_root), "search", query, "--json"], hello, runs, env)
+    cold_small, small_base = cpu_beside([*CSTOOL, "search", query, "--json"], hello, runs, env)
 
     session = SearchSession(kb, lambda: {"shop": lambda: "小暖家居旗舰店", "agent": lambda: "小暖"})
     for q in queries[:50]:  # warm-up: first-touch of the index files

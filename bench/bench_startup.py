@@ -22,10 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import PY, TYPER_HELLO, cpu_beside, cpu_process, median_ms  # noqa: E402
-
-SCRIPT = Path(PY).parent / "cstool"
-CSTOOL = [str(SCRIPT)] if SCRIPT.exists() else [PY, "-m", "cstool"]
+from common import CSTOOL, PY, TYPER_HELLO, cpu_beside, cpu_process, median_ms  # noqa: E402
 
 # (label, arguments, backend, target as a multiple of the Typer hello-world)
 COMMANDS: list[tuple[str, list[str], str, float | None]] = [

@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests"))
 
 from bench_search import base_entries, generate_kb, interactive_queries  # noqa: E402
-from common import PY, percentile_ms, time_process  # noqa: E402
+from common import CSTOOL, percentile_ms, time_process  # noqa: E402
 from web_helpers import CHROMIUM, launch_browser, running_server  # noqa: E402
 
 KEYSTROKE = """
@@ -92,7 +92,7 @@ def measure(
     env: dict[str, str],
 ) -> list[str]:
     kb_args = ["--kb", str(kb)] if kb else []
-    cold = time_process([PY, "-m", "cstool", *kb_args, "search", "能便宜点吗", "--json"], runs, env)
+    cold = time_process([*CSTOOL, *kb_args, "search", "能便宜点吗", "--json"], runs, env)
     with running_server(*kb_args, env=env, timeout=600) as url:
         app, trip = server_times(url, queries)
         keys = browser_times(url, browser_queries)

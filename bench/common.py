@@ -42,6 +42,9 @@ def percentile_ms(samples: Sequence[float], pct: float) -> float:
 
 
 PY = sys.executable
+# How a shop's agent starts cstool: the console script pip installed beside the interpreter.
+_SCRIPT = Path(PY).parent / "cstool"
+CSTOOL = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "cstool"]
 REPO = Path(__file__).resolve().parent.parent
 
 
