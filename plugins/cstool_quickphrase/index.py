@@ -34,7 +34,7 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, run_terms, runs
 
-INDEX_FORMAT = f"qp-3s.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; s: spellings packed
+INDEX_FORMAT = f"qp-3u.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; u: spellings packed
 META_FILE = "meta.json"
 
 # Curated short fields whose pinyin is indexed (never whole replies).
@@ -533,12 +533,13 @@ def _index_documents(kb: KnowledgeBase) -> tuple[list[Doc], dict[str, Any]]:
 
 
 def pack_table(table: dict[str, str]) -> str:
-    """``{key: value}`` (neither holding a tab or a line break) as ``key<TAB>value`` lines."""
-    return "\n".join(f"{key}\t{value}" for key, value in table.items())
+    """``{key: value}`` as ``key=value|key=value``: syllables and Chinese words never hold ``=`` or
+    ``|``, and separators JSON need not escape keep the string on its parser's fast path."""
+    return "|".join(f"{key}={value}" for key, value in table.items())
 
 
 def unpack_table(text: str) -> dict[str, str]:
-    return dict(line.partition("\t")[::2] for line in text.splitlines())
+    return dict(item.partition("=")[::2] for item in text.split("|")) if text else {}
 
 
 def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
