@@ -19,7 +19,6 @@ import functools
 import heapq
 import math
 import operator
-from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from itertools import compress, filterfalse, repeat
 from typing import Any, NamedTuple
@@ -362,54 +361,116 @@ def score_clauses(
 # Pruned scoring (see best_scores): a bound is trusted only with this much
 # room, far above the rounding of a sum of a few dozen floats.
 BOUND_SLACK = 1e-9
-IMPACTS_MEMO = 4_000_000  # see ImpactCache: ~1.5 M postings, ~40 MB
+IMPACTS_MEMO = 4_000_000  # see ImpactCache: ~2 M postings, ~16 MB (+ lookup tables made)
+# Once candidates are known (see best_scores), a clause is scored posting by
+# posting when it has at most this many postings per candidate (a posting costs
+# ~2.5x less than looking a candidate up), else looked up for the candidates.
+LOOKUP_RATIO = 2.5
+# Finding the n-th best score and the candidates costs ~4 postings' worth per
+# entry seen: tried only while the clauses left hold more postings than this
+# many per entry seen.
+PRUNE_RATIO = 4.0
 
 
-class Impacts:
-    """One clause's postings as scoring adds them: document numbers and each one's
-    contribution (``tf ** TF_EXPONENT x boost x idf``: the same float score_clauses
-    adds), the largest contribution (the clause's bound) and, made when first
-    needed, a ``{document number: contribution}`` table for looking entries up.
+class TermPostings:
+    """A term's postings as scoring reads them: its document numbers grouped by
+    posting weight (the term's frequency in the entry), ``((weight, [numbers]), ...)``.
 
-    Kept as arrays, not lists: the garbage collector never walks them (lists of
-    thousands of numbers made its pauses the slowest 1 % of queries)."""
+    A clause adds ``weight ** TF_EXPONENT x boost x idf`` to each entry: one
+    float per group, worked out per query for the few groups, never per
+    posting; what depends on the posting alone (its group) is made once.
+    Lists of int objects shared across terms (see ImpactCache), not arrays:
+    adding from a list of ready numbers into a list of scores is ~3x faster
+    than from arrays (each read of an array makes a new number object)."""
 
-    __slots__ = ("ids", "adds", "top", "_table")
+    __slots__ = ("groups", "size", "end", "_table")
 
-    def __init__(self, ids: Sequence[int], adds: Sequence[float]):
-        self.ids = ids if isinstance(ids, array) else array("i", ids)
-        self.adds = adds if isinstance(adds, array) else array("d", adds)
-        self.top = max(self.adds, default=0.0)
+    def __init__(self, ids: Sequence[int], weights: Sequence[float], numbers: Sequence[int]):
+        try:  # the index's shared int objects: a posting costs a pointer
+            shared = list(map(numbers.__getitem__, ids))
+        except IndexError:  # a document number beyond the count (not from a sound index)
+            shared = list(ids)
+        distinct = sorted(set(weights), reverse=True)
+        if len(distinct) <= 1:
+            self.groups = tuple((w, shared) for w in distinct)
+        else:
+            self.groups = tuple((w, list(compress(shared, map(w.__eq__, weights)))) for w in distinct)
+        self.size = len(shared)
+        self.end = max(shared, default=-1) + 1  # scores need room up to here
         self._table: dict[int, float] | None = None
 
     @property
     def table(self) -> dict[int, float]:
+        """``{document number: weight}``, made when first needed (candidates looked up)."""
         if self._table is None:
-            self._table = dict(zip(self.ids, self.adds, strict=True))
+            table: dict[int, float] = {}
+            for weight, ids in self.groups:
+                table.update(dict.fromkeys(ids, weight))
+            self._table = table
         return self._table
 
 
+class Impacts:
+    """One clause of one query as scoring adds it: ``((contribution, [numbers]), ...)``
+    (the same floats score_clauses adds), the largest contribution (the clause's
+    bound), and for looking entries up a ``{number: key}`` table with
+    ``values[key]`` the contribution (``values`` None: the key is it)."""
+
+    __slots__ = ("groups", "top", "size", "end", "table", "values", "label")
+
+    def __init__(
+        self,
+        groups: Sequence[tuple[float, Sequence[int]]],
+        size: int,
+        end: int,
+        table: Callable[[], Mapping[int, Any]],
+        values: Mapping[float, float] | None,
+        label: tuple[str, str] | None,
+    ):
+        self.groups = groups
+        self.top = max((add for add, _ in groups), default=0.0)
+        self.size = size
+        self.end = end
+        self.table = table
+        self.values = values
+        self.label = label
+
+    @classmethod
+    def of_term(cls, postings: TermPostings, factor: float, label: tuple[str, str] | None) -> Impacts:
+        values = {w: w**TF_EXPONENT * factor for w, _ in postings.groups}
+        groups = [(values[w], ids) for w, ids in postings.groups]
+        return cls(groups, postings.size, postings.end, lambda: postings.table, values, label)
+
+    @classmethod
+    def of_scores(cls, scores: Mapping[int, float], label: tuple[str, str] | None) -> Impacts:
+        by_add: dict[float, list[int]] = {}
+        for docnum, add in scores.items():
+            by_add.setdefault(add, []).append(docnum)
+        end = max(scores, default=-1) + 1
+        return cls(list(by_add.items()), len(scores), end, lambda: scores, None, label)
+
+
 class ImpactCache:
-    """Per open index: each clause's :class:`Impacts`, made once: an agent's
-    keystrokes search mostly the clauses of the one before. Holds at most
-    ``IMPACTS_MEMO`` postings (each counted twice: its contribution, and its
-    place in a lookup table if one is made); the oldest go first."""
+    """Per open index: each term's :class:`TermPostings`, made once: an agent's
+    keystrokes search mostly the terms of the one before. Holds at most
+    ``IMPACTS_MEMO`` postings (each counted twice: its number, and its place
+    in a lookup table if one is made); the oldest go first."""
 
-    def __init__(self) -> None:
-        self._found: dict[tuple[str, str, float], Impacts] = {}
+    def __init__(self, count: int = 0) -> None:
+        self._found: dict[tuple[str, str], TermPostings] = {}
         self._held = 0
+        self.numbers = list(range(count))  # the int objects every term's lists share
 
-    def get(self, index: Any, field: str, term: str, factor: float) -> Impacts:
-        key = (field, term, factor)
+    def get(self, index: Any, field: str, term: str) -> TermPostings:
+        key = (field, term)
         found = self._found.get(key)
         if found is None:
             ids, weights = index.postings(field, term)
-            adds = array("d", map(operator.mul, map(pow, weights, repeat(TF_EXPONENT)), repeat(factor)))
-            found = Impacts(ids, adds)
-            size = 2 * len(adds)
+            found = TermPostings(ids, weights, self.numbers)
+            size = 2 * found.size
             while self._found and self._held + size > IMPACTS_MEMO:
                 oldest = next(iter(self._found))
-                self._held -= 2 * len(self._found.pop(oldest).adds)
+                self._held -= 2 * self._found.pop(oldest).size
             self._found[key] = found
             self._held += size
         return found
@@ -419,7 +480,7 @@ def impact_cache(index: Any) -> ImpactCache:
     cache = index.phrasing_cache
     found = cache.get(("impacts",))
     if found is None:
-        found = cache[("impacts",)] = ImpactCache()
+        found = cache[("impacts",)] = ImpactCache(index.count)
     return found
 
 
@@ -429,82 +490,95 @@ def best_scores(
     """``top_scores(score_clauses(...), n)`` and the Latin-field terms matched, without
     scoring every posting (the same floats, so the same ranking; a test compares).
 
-    Clauses are summed in the same order as score_clauses, so each entry's score
-    is the same float. Each clause can add at most its bound (its largest
-    contribution). Once the clauses left can add less than the ``n``-th best
-    score so far, no entry not seen yet can reach the best ``n``, nor can one
-    whose score plus what is left stays below it: the clauses left are then
-    looked up for the remaining candidates only, dropping those that fall
-    behind as the bound shrinks. The Latin-field terms matched are complete
-    for the entries returned (the only ones asked about)."""
+    Scores add up in a list indexed by document number, clauses in the same
+    order as score_clauses, so each entry's score is the same float. Each
+    clause can add at most its bound (its largest contribution). Once the
+    clauses left can add less than the ``n``-th best score so far, no entry not
+    seen yet can reach the best ``n``, nor can one whose score plus what is
+    left stays below it: the clauses left then only matter for the remaining
+    candidates (a long clause is looked up for them, a short one still scored
+    whole), dropping those that fall behind as the bound shrinks. The
+    Latin-field terms matched are worked out for the entries returned (the
+    only ones asked about)."""
     cache = impact_cache(index)
-    parts: list[tuple[Impacts, tuple[str, str] | None]] = []
+    parts: list[Impacts] = []
     for field, term, boost in clauses:
         label = (field, term) if field in LATIN_FIELDS else None
-        parts.append((cache.get(index, field, term, boost * index.idf(field, term)), label))
+        factor = boost * index.idf(field, term)
+        parts.append(Impacts.of_term(cache.get(index, field, term), factor, label))
     for word in latin:
         if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
             fuzzy = fuzzy_scores(index, "py", word)  # already the scores to add
-            parts.append((Impacts(list(fuzzy), list(fuzzy.values())), ("py", "~" + word)))
+            parts.append(Impacts.of_scores(fuzzy, ("py", "~" + word)))
     left = [0.0] * (len(parts) + 1)  # left[j]: the most that parts j.. can still add
+    postings_left = [0] * (len(parts) + 1)  # and how many postings they hold
     for j in range(len(parts) - 1, -1, -1):
-        left[j] = left[j + 1] + parts[j][0].top
-    prunable = all(impacts.top >= 0 for impacts, _ in parts) and len(parts) > 1
+        left[j] = left[j + 1] + parts[j].top
+        postings_left[j] = postings_left[j + 1] + parts[j].size
+    prunable = all(part.top >= 0 for part in parts) and len(parts) > 1
 
-    scores: dict[int, float] = {}
-    matched: dict[int, list[tuple[str, str]]] = {}
+    scores = [0.0] * max([index.count, *(part.end for part in parts)])
+    seen: set[int] = set()  # the entries scored so far (those allowed)
     j = 0
     threshold = 0.0  # at most the n-th best score so far (0: not known yet)
     look_below = left[0] / 2  # find the n-th best once what is left is under this
     while j < len(parts):
-        impacts, label = parts[j]
+        part = parts[j]
         j += 1
-        if allowed is None and label is None:  # the common case, kept tight: it runs per posting
-            if scores:
-                get = scores.get
-                for docnum, add in zip(impacts.ids, impacts.adds, strict=True):
-                    scores[docnum] = get(docnum, 0.0) + add
-            else:  # 0.0 + add is add
-                scores = dict(zip(impacts.ids, impacts.adds, strict=True))
-        else:
-            for docnum, add in zip(impacts.ids, impacts.adds, strict=True):
-                if allowed is None or docnum in allowed:
-                    scores[docnum] = scores.get(docnum, 0.0) + add
-                    if label is not None:
-                        matched.setdefault(docnum, []).append(label)
+        for add, ids in part.groups:  # the loop that runs per posting: kept tight
+            for docnum in ids:
+                scores[docnum] += add
+            seen.update(ids if allowed is None else filter(allowed.__contains__, ids))
         rest = left[j]
-        if not prunable or j == len(parts) or len(scores) < n:
+        if not prunable or j == len(parts) or len(seen) < n:
             continue
         if rest * (1 + BOUND_SLACK) < threshold:
             break  # out of reach of an earlier n-th best: the better current one is not needed
-        if rest < look_below:
-            threshold = heapq.nlargest(n, scores.values())[-1]
+        if rest < look_below and postings_left[j] > PRUNE_RATIO * len(
+            seen
+        ):  # else pruning costs more than it saves
+            threshold = heapq.nlargest(n, map(scores.__getitem__, seen))[-1]
             if rest * (1 + BOUND_SLACK) < threshold:
                 break
             look_below = rest / 2
     else:
-        return top_scores(scores, n), matched
+        best = _best_of(scores, list(seen), n)
+        return best, _labels(parts, best)
 
-    candidates = _within_reach(scores, list(scores), rest, threshold)
+    candidates = _within_reach(scores, list(seen), rest, threshold)
     while j < len(parts):
-        impacts, label = parts[j]
+        part = parts[j]
         j += 1
-        get = impacts.table.get
-        for docnum in candidates:
-            add = get(docnum)
-            if add is not None:
-                scores[docnum] = scores[docnum] + add
-                if label is not None:
-                    matched.setdefault(docnum, []).append(label)
+        if part.size <= LOOKUP_RATIO * len(candidates):  # every posting: cheaper than the lookups
+            for add, ids in part.groups:
+                for docnum in ids:
+                    scores[docnum] += add
+        else:
+            get, values = part.table().get, part.values
+            for docnum in candidates:
+                key = get(docnum)
+                if key is not None:
+                    scores[docnum] += key if values is None else values[key]
         if len(candidates) > 4 * n and j < len(parts):
             threshold = heapq.nlargest(n, map(scores.__getitem__, candidates))[-1]
             candidates = _within_reach(scores, candidates, left[j], threshold)
-    return top_scores(dict(zip(candidates, map(scores.__getitem__, candidates), strict=True)), n), matched
+    best = _best_of(scores, candidates, n)
+    return best, _labels(parts, best)
 
 
-def _within_reach(
-    scores: Mapping[int, float], docnums: list[int], rest: float, threshold: float
-) -> list[int]:
+def _labels(parts: Sequence[Impacts], best: Sequence[tuple[int, float]]) -> dict[int, list[tuple[str, str]]]:
+    """The Latin-field terms (``Impacts.label``) each of the ``best`` entries matched, in clause order."""
+    matched: dict[int, list[tuple[str, str]]] = {}
+    for part in parts:
+        if part.label is not None:
+            table = part.table()
+            for docnum, _ in best:
+                if docnum in table:
+                    matched.setdefault(docnum, []).append(part.label)
+    return matched
+
+
+def _within_reach(scores: Sequence[float], docnums: list[int], rest: float, threshold: float) -> list[int]:
     """Those of ``docnums`` that adding at most ``rest`` could bring to ``threshold`` or above."""
     floor = threshold * (1 - BOUND_SLACK) - rest * (1 + BOUND_SLACK)
     return list(compress(docnums, map(floor.__le__, map(scores.__getitem__, docnums))))
@@ -544,10 +618,21 @@ def top_scores(scores: Mapping[int, float], n: int) -> list[tuple[int, float]]:
 
     The cut-off comes from the bare floats (C speed); only the few at or
     above it are sorted with the tie-break."""
-    if len(scores) > n:
-        cutoff = heapq.nlargest(n, scores.values())[-1]
-        scores = {d: s for d, s in scores.items() if s >= cutoff}
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:n]
+    return _best_of(scores, list(scores), n)
+
+
+def _best_of(
+    scores: Mapping[int, float] | Sequence[float], docnums: list[int], n: int
+) -> list[tuple[int, float]]:
+    """:func:`top_scores` of the entries ``docnums`` (distinct), their scores in ``scores``
+    (a dict, or a list indexed by document number); every step a loop in C."""
+    score = scores.__getitem__
+    if len(docnums) > n:
+        cutoff = heapq.nlargest(n, map(score, docnums))[-1]
+        docnums = list(compress(docnums, map(cutoff.__le__, map(score, docnums))))
+    docnums.sort()  # ties: lower number first (the sort below is stable)
+    docnums.sort(key=score, reverse=True)
+    return [(docnum, score(docnum)) for docnum in docnums[:n]]
 
 
 def allowed_docs(index: Any, stage: str | None, tag: str | None) -> set[int] | None:
