@@ -135,6 +135,26 @@ def test_stored_rank_data_is_what_the_query_path_would_work_out(starter):
         assert curated_text(doc, starter.t2s(), {}) == curated_text(plain, starter.t2s(), {})
 
 
+def test_postings_by_weight_are_the_postings_grouped(starter):
+    """Scoring reads each term's postings grouped by weight (one search per
+    frequency with tantivy, blocks decoded in C with whoosh): every term of
+    every field gives exactly its postings."""
+    several = 0
+    for field in ("text", "replies", "py", "shortcut", "stage", "tag"):
+        for term in starter.reader.terms_with_prefix(field, ""):
+            ids, weights = starter.postings(field, term)
+            expected: dict[float, list[int]] = {}
+            for docnum, weight in zip(ids, weights, strict=True):
+                expected.setdefault(weight, []).append(docnum)
+            groups = starter.postings_by_weight(field, term)
+            assert len(groups) == len(expected)
+            assert {weight: sorted(docnums) for weight, docnums in groups} == {
+                weight: sorted(docnums) for weight, docnums in expected.items()
+            }
+            several += len(groups) > 1
+    assert several  # terms with several frequencies were met
+
+
 def test_lazy_syllable_lookup_equals_the_inverted_table(starter):
     from cstool_quickphrase.search import syllable_lookup
 

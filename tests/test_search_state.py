@@ -350,6 +350,12 @@ def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers
             positions = list(fast_ids) if order is None else [order[d] for d in fast_ids]
             ids, weights = opened.postings(field, term)
             assert (list(ids), list(weights)) == (positions, list(fast_weights))
+            grouped: dict[float, list[int]] = {}  # what scoring reads: the same postings by weight
+            for docnum, weight in zip(positions, fast_weights, strict=True):
+                grouped.setdefault(weight, []).append(docnum)
+            assert {w: sorted(d) for w, d in opened.postings_by_weight(field, term)} == {
+                w: sorted(d) for w, d in grouped.items()
+            }
         # document number = position in the KB, whatever segment a worker wrote it to
         assert [opened.stored(n)["order"] for n in range(400)] == list(range(400))
         asked_today = list(range(0, 400, 3))  # the entries whose question is 今天能发吗

@@ -385,18 +385,18 @@ class TermPostings:
 
     __slots__ = ("groups", "size", "end", "_table")
 
-    def __init__(self, ids: Sequence[int], weights: Sequence[float], numbers: Sequence[int]):
-        try:  # the index's shared int objects: a posting costs a pointer
-            shared = list(map(numbers.__getitem__, ids))
-        except IndexError:  # a document number beyond the count (not from a sound index)
-            shared = list(ids)
-        distinct = sorted(set(weights), reverse=True)
-        if len(distinct) <= 1:
-            self.groups = tuple((w, shared) for w in distinct)
-        else:
-            self.groups = tuple((w, list(compress(shared, map(w.__eq__, weights)))) for w in distinct)
-        self.size = len(shared)
-        self.end = max(shared, default=-1) + 1  # scores need room up to here
+    def __init__(self, groups: Iterable[tuple[float, Sequence[int]]], numbers: Sequence[int]):
+        shared: list[tuple[float, list[int]]] = []
+        for weight, ids in sorted(groups, key=operator.itemgetter(0), reverse=True):
+            try:  # the index's shared int objects: a posting costs a pointer
+                shared.append((weight, list(map(numbers.__getitem__, ids))))
+            except IndexError:  # a document number beyond the count (not from a sound index)
+                shared.append((weight, list(ids)))
+        self.groups = tuple(shared)
+        self.size = sum(len(ids) for _, ids in shared)
+        self.end = (
+            max((max(ids, default=-1) for _, ids in shared), default=-1) + 1
+        )  # scores need room up to here
         self._table: dict[int, float] | None = None
 
     @property
@@ -408,6 +408,15 @@ class TermPostings:
                 table.update(dict.fromkeys(ids, weight))
             self._table = table
         return self._table
+
+
+def weight_groups(ids: Sequence[int], weights: Sequence[float]) -> list[tuple[float, list[int]]]:
+    """Postings ``(ids, weights)`` grouped by weight: ``[(weight, [ids])]``."""
+    ids = list(ids)
+    distinct = set(weights)
+    if len(distinct) == 1:
+        return [(distinct.pop(), ids)]
+    return [(w, list(compress(ids, map(w.__eq__, weights)))) for w in distinct]
 
 
 class Impacts:
@@ -465,8 +474,11 @@ class ImpactCache:
         key = (field, term)
         found = self._found.get(key)
         if found is None:
-            ids, weights = index.postings(field, term)
-            found = TermPostings(ids, weights, self.numbers)
+            grouped = getattr(index, "postings_by_weight", None)
+            if grouped is not None:
+                found = TermPostings(grouped(field, term), self.numbers)
+            else:  # an index offering postings only
+                found = TermPostings(weight_groups(*index.postings(field, term)), self.numbers)
             size = 2 * found.size
             while self._found and self._held + size > IMPACTS_MEMO:
                 oldest = next(iter(self._found))

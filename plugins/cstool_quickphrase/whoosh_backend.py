@@ -224,6 +224,13 @@ class WhooshReader:
             ids = array("i", map(self.order.__getitem__, ids))
         return ids, weights
 
+    def postings_by_weight(self, field: str, term: str) -> list[tuple[float, list[int]]]:
+        """:meth:`postings` grouped by weight: ``[(weight, [document numbers])]``."""
+        groups = read_postings_by_weight(self.searcher, field, term)
+        if self.order is not None:
+            groups = [(w, list(map(self.order.__getitem__, ids))) for w, ids in groups]
+        return groups
+
     def stored(self, docnum: int) -> dict[str, Any]:
         if self.docnums is not None:
             docnum = self.docnums[docnum]
@@ -273,6 +280,47 @@ def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[in
             ids.extend(generic_ids)
             weights.extend(generic_weights)
     return ids, weights
+
+
+def read_postings_by_weight(searcher: Any, fieldname: str, term: str) -> list[tuple[float, list[int]]]:
+    """:func:`read_postings` grouped by weight, ``[(weight, [document numbers])]``:
+    each W3 block's data decoded with loops in C (``itertools.accumulate`` for the
+    delta-coded numbers, whoosh's own decoder is a Python generator), and no
+    per-posting Python loop to group (most terms have one or two weights).
+    Any other matcher takes the public API (a test compares both)."""
+    from itertools import accumulate, compress
+
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    groups: dict[float, list[int]] = {}
+
+    def add(ids: Sequence[int], weights: Any, count: int) -> None:
+        if weights is None or isinstance(weights, float):  # the whole block has one weight
+            weight = 1.0 if weights is None else float(weights)
+            groups.setdefault(weight, []).extend(ids[:count])
+            return
+        for weight in set(weights):
+            groups.setdefault(weight, []).extend(compress(ids, map(weight.__eq__, weights)))
+
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        if (fieldname, term) not in reader:
+            continue
+        m = reader.postings(fieldname, term)
+        if type(m) is W3LeafMatcher:
+            while m.is_active():
+                if m._data is None:
+                    m._read_data()
+                ids, weights = m._data[0], m._data[1]
+                ids = list(ids if m._byteids else accumulate(ids))
+                if offset:
+                    ids = [d + offset for d in ids]
+                add(ids, weights, m._blocklength)
+                m._next_block()
+        else:
+            generic_ids, generic_weights = generic_postings(m, offset)
+            add(generic_ids, generic_weights, len(generic_ids))
+    return list(groups.items())
 
 
 def generic_postings(m: Any, offset: int = 0) -> tuple[list[int], list[float]]:

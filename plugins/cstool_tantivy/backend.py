@@ -148,6 +148,27 @@ class TantivyReader:
             return array("i", map(_DOC, map(_ADDRESS, hits))), weights
         return array("i", self.searcher.fast_field_values("order", list(map(_ADDRESS, hits)))), weights
 
+    def postings_by_weight(self, field: str, term: str) -> list[tuple[float, list[int]]]:
+        """:meth:`postings` grouped by weight, ``[(weight, [document numbers])]``: one
+        search per indexed token (one per frequency), its hits ordered by the
+        ``order`` fast field, which is the document number itself (no stored
+        field read, any number of segments)."""
+        if _ODD.search(term) is not None:  # two terms may share an encoded token: summed as postings() does
+            ids, weights = self.postings(field, term)
+            groups: dict[float, list[int]] = {}
+            for docnum, weight in zip(ids, weights, strict=True):
+                groups.setdefault(weight, []).append(docnum)
+            return list(groups.items())
+        found = []
+        for token, count in self._tokens(field, term):
+            if count:
+                query = tantivy.Query.term_query(self.schema, field, token, index_option="basic")
+                hits = self.searcher.search(
+                    query, limit=count, count=False, order_by_field="order", order=tantivy.Order.Asc
+                ).hits
+                found.append((float(token.rpartition(SEP)[2]), list(map(_SCORE, hits))))
+        return found
+
     def _address(self, docnum: int) -> Any:
         if self.single:
             return tantivy.DocAddress(0, docnum)
