@@ -233,14 +233,14 @@ class KbIndex:
     def postings(self, fieldname: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
         """``(document numbers, weights)`` of a term, memoised: while an agent types,
         each keystroke searches mostly the terms of the one before. The memo
-        is dropped when it holds more than POSTINGS_MEMO postings (12 bytes each)."""
+        keeps at most POSTINGS_MEMO postings (12 bytes each), the oldest go first."""
         key = (fieldname, term)
         found = self._postings.get(key)
         if found is None:
             found = self.reader.postings(fieldname, term)
-            if self._postings_held + len(found[0]) > POSTINGS_MEMO:
-                self._postings.clear()
-                self._postings_held = 0
+            while self._postings and self._postings_held + len(found[0]) > POSTINGS_MEMO:
+                oldest = next(iter(self._postings))  # the oldest go first (clearing all at once paused a query)
+                self._postings_held -= len(self._postings.pop(oldest)[0])
             self._postings[key] = found
             self._postings_held += len(found[0])
         return found
@@ -271,8 +271,8 @@ class KbIndex:
         """An entry as stored, memoised (the best 20 of every keystroke are read)."""
         found = self._stored.get(docnum)
         if found is None:
-            if len(self._stored) >= STORED_MEMO:
-                self._stored.clear()
+            if len(self._stored) >= STORED_MEMO:  # the oldest goes (freeing 5,000 entries at once took ~17 ms)
+                del self._stored[next(iter(self._stored))]
             found = self._stored[docnum] = self.reader.stored(docnum)
         return found
 

@@ -742,7 +742,7 @@ def closest_phrasing(query_terms: frozenset[str], phrasings: Iterable[Collection
         return 0.0
     # 2|q & p| / (|q| + |p|) per phrasing, the loop in C (an empty phrasing scores 0)
     phrasings = tuple(phrasings)
-    shared = map(sum, map(map, repeat(query_terms.__contains__), phrasings))
+    shared = map(len, map(query_terms.intersection, phrasings))
     sizes = map(size.__add__, map(len, phrasings))
     return max(map(operator.truediv, map((2).__mul__, shared), sizes), default=0.0)
 
