@@ -189,3 +189,21 @@ def test_term_set_is_the_set_of_the_terms(text):
     from cstool_quickphrase.search import term_set
 
     assert term_set(runs(text)) == set(terms(text))
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10_000), st.sampled_from([1.0, 2.0, 3.0, 5.0])), unique_by=lambda p: p[0]
+    )
+)
+def test_weight_groups_are_the_postings_by_weight(postings):
+    from cstool_quickphrase.search import weight_groups
+
+    ids = [docnum for docnum, _ in postings]
+    weights = [weight for _, weight in postings]
+    expected: dict[float, list[int]] = {}
+    for docnum, weight in postings:
+        expected.setdefault(weight, []).append(docnum)
+    groups = weight_groups(ids, weights)
+    assert len(groups) == len(expected)
+    assert dict(groups) == expected  # each group keeps the postings' order

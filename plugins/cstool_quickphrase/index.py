@@ -34,7 +34,8 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, run_terms, runs
 
-INDEX_FORMAT = f"qp-3u.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; u: spellings packed
+INDEX_FORMAT = f"qp-4u.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; u: spellings packed;
+# qp-4: with the curated text
 META_FILE = "meta.json"
 
 # Curated short fields whose pinyin is indexed (never whole replies).
@@ -239,7 +240,9 @@ class KbIndex:
         if found is None:
             found = self.reader.postings(fieldname, term)
             while self._postings and self._postings_held + len(found[0]) > POSTINGS_MEMO:
-                oldest = next(iter(self._postings))  # the oldest go first (clearing all at once paused a query)
+                oldest = next(
+                    iter(self._postings)
+                )  # the oldest go first (clearing all at once paused a query)
                 self._postings_held -= len(self._postings.pop(oldest)[0])
             self._postings[key] = found
             self._postings_held += len(found[0])
@@ -253,11 +256,9 @@ class KbIndex:
         grouped = getattr(self.reader, "postings_by_weight", None)
         if grouped is not None:
             return list(grouped(fieldname, term))
-        ids, weights = self.reader.postings(fieldname, term)
-        groups: dict[float, list[int]] = {}
-        for docnum, weight in zip(ids, weights, strict=True):
-            groups.setdefault(float(weight), []).append(docnum)
-        return list(groups.items())
+        from .search import weight_groups
+
+        return weight_groups(*self.reader.postings(fieldname, term))
 
     def terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
         """Every term of ``fieldname`` starting with ``prefix`` (fuzzy pinyin), memoised."""
@@ -271,7 +272,9 @@ class KbIndex:
         """An entry as stored, memoised (the best 20 of every keystroke are read)."""
         found = self._stored.get(docnum)
         if found is None:
-            if len(self._stored) >= STORED_MEMO:  # the oldest goes (freeing 5,000 entries at once took ~17 ms)
+            if (
+                len(self._stored) >= STORED_MEMO
+            ):  # the oldest goes (freeing 5,000 entries at once took ~17 ms)
                 del self._stored[next(iter(self._stored))]
             found = self._stored[docnum] = self.reader.stored(docnum)
         return found

@@ -411,12 +411,19 @@ class TermPostings:
 
 
 def weight_groups(ids: Sequence[int], weights: Sequence[float]) -> list[tuple[float, list[int]]]:
-    """Postings ``(ids, weights)`` grouped by weight: ``[(weight, [ids])]``."""
+    """Postings ``(ids, weights)`` grouped by weight, ``[(weight, [ids])]``; most
+    terms have one or two weights (a pass in C per weight), a few have more."""
     ids = list(ids)
     distinct = set(weights)
     if len(distinct) == 1:
         return [(distinct.pop(), ids)]
-    return [(w, list(compress(ids, map(w.__eq__, weights)))) for w in distinct]
+    if len(distinct) == 2:
+        return [(w, list(compress(ids, map(operator.eq, weights, repeat(w))))) for w in distinct]
+    groups: dict[float, list[int]] = {w: [] for w in distinct}
+    append = {w: found.append for w, found in groups.items()}
+    for docnum, weight in zip(ids, weights, strict=True):
+        append[weight](docnum)
+    return list(groups.items())
 
 
 class Impacts:
@@ -668,16 +675,18 @@ def rank_data(
     analysis), made at index time and stored with it (``RANK_KEY``) so a query
     never re-analyses a candidate: the terms of each of its own phrasings
     (repeats dropped: only the closest one counts), their exact words, and the
-    terms of its curated text. Term lists are space-separated strings (terms
-    hold no spaces), far cheaper to store and read than lists. The same
+    terms of its curated text and that text simplified (a query using synonyms
+    reads it). Term lists are space-separated strings (terms hold no spaces),
+    far cheaper to store and read than lists. The same
     functions make them as on the fallback path, so the values are the same.
     ``memo`` (one per build) keeps each phrasing's analysis: texts repeat across entries."""
     phrasings, exact = _phrasings_of(doc, memo)
-    _, have = _curated_of(doc, t2s)
+    curated, have = _curated_of(doc, t2s)
     return {
         "phrasings": [" ".join(sorted(p)) for p in dict.fromkeys(phrasings)],
         "exact": sorted(exact),
         "have": " ".join(sorted(have)),
+        "curated": curated,
     }
 
 
@@ -790,7 +799,11 @@ def curated_text(doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any
     key = ("curated", doc["id"])
     found = cache.get(key)
     if found is None:
-        found = cache[key] = _curated_text(doc, t2s)
+        ready = doc.get(RANK_KEY)
+        found = ready.get("curated") if ready else None
+        if found is None:  # an entry stored without it (an older format, a test's dict)
+            found = _curated_text(doc, t2s)
+        cache[key] = found
     return found
 
 

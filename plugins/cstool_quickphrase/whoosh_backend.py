@@ -198,6 +198,7 @@ class WhooshReader:
         self.searcher = ix.searcher()
         # whoosh's number -> position (see ORDER_FILE), and back; None: the same
         self.order = order
+        self._positions: list[int] | None = None
         self.docnums: list[int] | None = None
         if order is not None:
             count = self.doc_count()
@@ -228,7 +229,10 @@ class WhooshReader:
         """:meth:`postings` grouped by weight: ``[(weight, [document numbers])]``."""
         groups = read_postings_by_weight(self.searcher, field, term)
         if self.order is not None:
-            groups = [(w, list(map(self.order.__getitem__, ids))) for w, ids in groups]
+            if self._positions is None:  # the order as int objects, made once: mapping through it makes none
+                self._positions = self.order.tolist()
+            position = self._positions.__getitem__
+            groups = [(w, list(map(position, ids))) for w, ids in groups]
         return groups
 
     def stored(self, docnum: int) -> dict[str, Any]:
@@ -285,23 +289,14 @@ def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[in
 def read_postings_by_weight(searcher: Any, fieldname: str, term: str) -> list[tuple[float, list[int]]]:
     """:func:`read_postings` grouped by weight, ``[(weight, [document numbers])]``:
     each W3 block's data decoded with loops in C (``itertools.accumulate`` for the
-    delta-coded numbers, whoosh's own decoder is a Python generator), and no
-    per-posting Python loop to group (most terms have one or two weights).
-    Any other matcher takes the public API (a test compares both)."""
-    from itertools import accumulate, compress
+    delta-coded numbers; whoosh's own decoder is a Python generator). Any other
+    matcher takes the public API (a test compares both)."""
+    from itertools import accumulate, repeat
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
 
-    groups: dict[float, list[int]] = {}
-
-    def add(ids: Sequence[int], weights: Any, count: int) -> None:
-        if weights is None or isinstance(weights, float):  # the whole block has one weight
-            weight = 1.0 if weights is None else float(weights)
-            groups.setdefault(weight, []).extend(ids[:count])
-            return
-        for weight in set(weights):
-            groups.setdefault(weight, []).extend(compress(ids, map(weight.__eq__, weights)))
-
+    ids: list[int] = []
+    weights: list[float] = []
     for leaf, offset in searcher.leaf_searchers():
         reader = leaf.reader()
         if (fieldname, term) not in reader:
@@ -311,16 +306,22 @@ def read_postings_by_weight(searcher: Any, fieldname: str, term: str) -> list[tu
             while m.is_active():
                 if m._data is None:
                     m._read_data()
-                ids, weights = m._data[0], m._data[1]
-                ids = list(ids if m._byteids else accumulate(ids))
-                if offset:
-                    ids = [d + offset for d in ids]
-                add(ids, weights, m._blocklength)
+                block_ids, block_weights = m._data[0], m._data[1]
+                block_ids = block_ids if m._byteids else accumulate(block_ids)
+                ids.extend(map(offset.__add__, block_ids) if offset else block_ids)
+                if block_weights is None or isinstance(block_weights, float):  # one weight for the block
+                    weight = 1.0 if block_weights is None else float(block_weights)
+                    weights.extend(repeat(weight, len(ids) - len(weights)))
+                else:
+                    weights.extend(block_weights)
                 m._next_block()
         else:
             generic_ids, generic_weights = generic_postings(m, offset)
-            add(generic_ids, generic_weights, len(generic_ids))
-    return list(groups.items())
+            ids.extend(generic_ids)
+            weights.extend(generic_weights)
+    from .search import weight_groups
+
+    return weight_groups(ids, weights)
 
 
 def generic_postings(m: Any, offset: int = 0) -> tuple[list[int], list[float]]:
