@@ -322,6 +322,7 @@ def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers
     blocks and segments it must see exactly what whoosh's matcher API sees."""
     from cstool_quickphrase import index, whoosh_backend
 
+    monkeypatch.setattr(whoosh_backend, "BLOCK_LIMIT", 128)  # several blocks per term
     if workers == 2:
         if not whoosh_backend.can_fork_workers():
             pytest.skip("one CPU, or multiprocessing does not fork here")

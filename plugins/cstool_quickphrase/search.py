@@ -374,24 +374,26 @@ PRUNE_RATIO = 4.0
 
 class TermPostings:
     """A term's postings as scoring reads them: its document numbers grouped by
-    posting weight (the term's frequency in the entry), ``((weight, [numbers]), ...)``.
+    posting weight (the term's frequency in the entry), ``((weight, (numbers)), ...)``.
 
     A clause adds ``weight ** TF_EXPONENT x boost x idf`` to each entry: one
     float per group, worked out per query for the few groups, never per
     posting; what depends on the posting alone (its group) is made once.
-    Lists of int objects shared across terms (see ImpactCache), not arrays:
-    adding from a list of ready numbers into a list of scores is ~3x faster
-    than from arrays (each read of an array makes a new number object)."""
+    Tuples of int objects shared across terms (see ImpactCache), not arrays:
+    adding from ready numbers into a list of scores is ~3x faster than from
+    arrays (each read of an array makes a new number object); tuples, not
+    lists: the garbage collector stops tracking a tuple of numbers after one
+    look, it would walk a list's every item in each of its collections."""
 
     __slots__ = ("groups", "size", "end", "_table")
 
     def __init__(self, groups: Iterable[tuple[float, Sequence[int]]], numbers: Sequence[int]):
-        shared: list[tuple[float, list[int]]] = []
+        shared: list[tuple[float, tuple[int, ...]]] = []
         for weight, ids in sorted(groups, key=operator.itemgetter(0), reverse=True):
             try:  # the index's shared int objects: a posting costs a pointer
-                shared.append((weight, list(map(numbers.__getitem__, ids))))
+                shared.append((weight, tuple(map(numbers.__getitem__, ids))))
             except IndexError:  # a document number beyond the count (not from a sound index)
-                shared.append((weight, list(ids)))
+                shared.append((weight, tuple(ids)))
         self.groups = tuple(shared)
         self.size = sum(len(ids) for _, ids in shared)
         self.end = (
