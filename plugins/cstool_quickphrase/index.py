@@ -34,8 +34,8 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, run_terms, runs
 
-INDEX_FORMAT = f"qp-4u.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; u: spellings packed;
-# qp-4: with the curated text
+INDEX_FORMAT = f"qp-5u.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; u: spellings packed;
+# qp-4: with the curated text; qp-5: whoosh postings and stored fields without zlib (whoosh_backend.LeanCodec)
 META_FILE = "meta.json"
 
 # Curated short fields whose pinyin is indexed (never whole replies).

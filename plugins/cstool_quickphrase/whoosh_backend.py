@@ -33,7 +33,7 @@ def _light_cached_property() -> None:
 
 _light_cached_property()
 
-from whoosh.codec.whoosh3 import W3Codec  # noqa: E402
+from whoosh.codec.whoosh3 import W3Codec, W3PerDocReader, W3PerDocWriter  # noqa: E402
 from whoosh.fields import FieldType  # noqa: E402
 from whoosh.formats import Frequency  # noqa: E402
 from whoosh.system import pack_uint  # noqa: E402
@@ -72,6 +72,42 @@ class LeanCodec(W3Codec):
     """
 
     length_stats = False
+
+    def per_document_writer(self, storage: Any, segment: Any) -> Any:
+        return LeanPerDocWriter(self, storage, segment)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> Any:
+        return LeanPerDocReader(storage, segment)
+
+
+def _plain_stored_column() -> Any:
+    """Stored fields pickled without zlib (whoosh compresses each entry's pickle):
+    reading an entry back costs ~half (10k KB: ~31 -> ~15 us), and a query reads
+    up to 20 new ones; a 10k KB's index grows by ~10 MB."""
+    from whoosh import columns
+
+    return columns.PickleColumn(columns.VarBytesColumn())
+
+
+class LeanPerDocWriter(W3PerDocWriter):
+    """whoosh's per-document writer with stored fields in :func:`_plain_stored_column`."""
+
+    def _create_column(self, fieldname: str, column: Any) -> None:
+        if fieldname == "_stored":
+            column = _PLAIN_STORED
+        super()._create_column(fieldname, column)
+
+
+class LeanPerDocReader(W3PerDocReader):
+    """Reads what :class:`LeanPerDocWriter` wrote."""
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        reader = self._cached_reader("_stored", _PLAIN_STORED)
+        found = reader[docnum]
+        return {} if found is None else found
+
+
+_PLAIN_STORED = _plain_stored_column()
 
 
 class TermCounts(FieldType):
