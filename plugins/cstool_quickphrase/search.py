@@ -369,7 +369,7 @@ LOOKUP_RATIO = 2.5
 # Finding the n-th best score and the candidates costs ~4 postings' worth per
 # entry seen: tried only while the clauses left hold more postings than this
 # many per entry seen.
-PRUNE_RATIO = 4.0
+PRUNE_RATIO = 8.0
 
 
 class TermPostings:
@@ -685,8 +685,8 @@ def rank_data(
     phrasings, exact = _phrasings_of(doc, memo)
     curated, have = _curated_of(doc, t2s)
     return {
-        "phrasings": [" ".join(sorted(p)) for p in dict.fromkeys(phrasings)],
-        "exact": sorted(exact),
+        "phrasings": tuple(" ".join(sorted(p)) for p in dict.fromkeys(phrasings)),
+        "exact": tuple(sorted(exact)),
         "have": " ".join(sorted(have)),
         "curated": curated,
     }
