@@ -564,12 +564,13 @@ def add_rank_data(docs: Sequence[Doc], t2s_table: tuple[str, str]) -> None:
     """Store with each entry what the query path re-ranks it with (search.rank_data:
     its phrasings' terms and exact words, its curated text's terms), so no query re-analyses
     a candidate. Leaving it out is safe: the query path then works them out itself."""
-    from .search import RANK_KEY, rank_data
+    from .search import RANK_KEY, forget_term_sets, rank_data
 
     t2s = t2s_translation(t2s_table)
     memo: dict[str, Any] = {}
     for _, stored in docs:
         stored[RANK_KEY] = rank_data(stored, t2s, memo)
+    forget_term_sets()  # the build's own: a session that built its index keeps searching without them
 
 
 def _swap_in(tmp: Path, folder: Path) -> None:

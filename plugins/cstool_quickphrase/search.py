@@ -832,6 +832,12 @@ def term_set(pieces: Iterable[str]) -> set[str]:
     return found
 
 
+def forget_term_sets() -> None:
+    """Drop the memo of :func:`term_set` (after an index build: up to 65,536 sets,
+    ~20 MB, each walked by every full run of the cycle collector)."""
+    _run_term_set.cache_clear()
+
+
 @functools.lru_cache(maxsize=65_536)
 def _run_term_set(run: str) -> frozenset[str]:
     if not is_cjk(run):
