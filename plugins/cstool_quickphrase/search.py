@@ -919,16 +919,20 @@ class Coverage:
             if shares is None:  # entries using the same synonyms rewrite the question the same way
                 shares = self._rewritten[text] = self._shares(text)
             chars, pairs, latin = shares
-        parts: list[tuple[float, float]] = []  # (weight, covered share)
+        # the weighted mean of the Chinese share (weight 1) and the Latin share (weight: words typed)
         if chars or pairs:
             contains = have.__contains__
             c = sum(map(contains, chars)) / len(chars) if chars else 0.0
             b = sum(map(contains, pairs)) / len(pairs) if pairs else c
-            parts.append((1.0, 0.7 * c + 0.3 * b))
+            chinese = 0.7 * c + 0.3 * b
+            if not latin:
+                return round(chinese, 3)
+            weight = float(latin)
+            return round((chinese + weight * min(1.0, latin_matched / latin)) / (1.0 + weight), 3)
         if latin:
-            parts.append((float(latin), min(1.0, latin_matched / latin)))
-        total = sum(w for w, _ in parts)
-        return round(sum(w * share for w, share in parts) / total, 3) if total else 0.0
+            weight = float(latin)
+            return round(weight * min(1.0, latin_matched / latin) / weight, 3)
+        return 0.0
 
     @staticmethod
     def _shares(text: str) -> tuple[list[str], list[str], int]:
@@ -1022,13 +1026,21 @@ def search(
         *map(exact_form, parts),
     }
     candidates = []
+    one_own = owns[0] if len(owns) == 1 else None  # the usual message of one clause: no generators
+    one_coverage = coverages[0] if len(coverages) == 1 else None
     for score, doc, _ in results:
         phrasings, exact = phrasing_terms(doc, cache)
-        closeness = max((closest_phrasing(own, phrasings) for own in owns), default=0.0)
+        if one_own is not None:
+            closeness = closest_phrasing(one_own, phrasings)
+        else:
+            closeness = max((closest_phrasing(own, phrasings) for own in owns), default=0.0)
         factor = 1 + PHRASING_WEIGHT * closeness**2
         if not typed.isdisjoint(exact):
             factor *= EXACT_BOOST
-        covered = max(c.of(doc, 0.0, cache) for c in coverages)
+        if one_coverage is not None:
+            covered = one_coverage.of(doc, 0.0, cache)
+        else:
+            covered = max(c.of(doc, 0.0, cache) for c in coverages)
         factor *= 1 + COVERAGE_WEIGHT * covered
         candidates.append((score * factor, doc))
     latin_hits = (
