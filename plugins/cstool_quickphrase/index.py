@@ -240,10 +240,9 @@ class KbIndex:
         found = self._postings.get(key)
         if found is None:
             found = self.reader.postings(fieldname, term)
+            # the oldest go first, one at a time (clearing all at once paused a query)
             while self._postings and self._postings_held + len(found[0]) > POSTINGS_MEMO:
-                oldest = next(
-                    iter(self._postings)
-                )  # the oldest go first (clearing all at once paused a query)
+                oldest = next(iter(self._postings))
                 self._postings_held -= len(self._postings.pop(oldest)[0])
             self._postings[key] = found
             self._postings_held += len(found[0])
@@ -273,9 +272,7 @@ class KbIndex:
         """An entry as stored, memoised (the best 20 of every keystroke are read)."""
         found = self._stored.get(docnum)
         if found is None:
-            if (
-                len(self._stored) >= STORED_MEMO
-            ):  # the oldest goes (freeing 5,000 entries at once took ~17 ms)
+            if len(self._stored) >= STORED_MEMO:  # the oldest goes (freeing 5,000 at once took ~17 ms)
                 del self._stored[next(iter(self._stored))]
             found = self._stored[docnum] = self.reader.stored(docnum)
         return found

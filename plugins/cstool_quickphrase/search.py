@@ -396,9 +396,8 @@ class TermPostings:
                 shared.append((weight, tuple(ids)))
         self.groups = tuple(shared)
         self.size = sum(len(ids) for _, ids in shared)
-        self.end = (
-            max((max(ids, default=-1) for _, ids in shared), default=-1) + 1
-        )  # scores need room up to here
+        # scores need room up to here
+        self.end = max((max(ids, default=-1) for _, ids in shared), default=-1) + 1
         self._table: dict[int, float] | None = None
 
     @property
