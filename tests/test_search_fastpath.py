@@ -207,3 +207,36 @@ def test_weight_groups_are_the_postings_by_weight(postings):
     groups = weight_groups(ids, weights)
     assert len(groups) == len(expected)
     assert dict(groups) == expected  # each group keeps the postings' order
+
+
+def test_tantivy_postings_by_weight_over_several_segments():
+    """With several segments a hit's address is not its document number: the
+    grouped postings come ordered by the ``order`` field and must still be the postings."""
+    tantivy = pytest.importorskip("tantivy")
+    import marshal
+
+    from cstool_tantivy import backend
+
+    index = backend._register(tantivy.Index(backend._schema()))
+    for first, last in ((0, 40), (40, 90)):  # two commits: two segments
+        writer = index.writer(heap_size=15_000_000, num_threads=1)
+        for order in range(first, last):
+            doc = tantivy.Document()
+            doc.add_text("text", f"发货{backend.SEP}{1 + order % 3} 包邮{backend.SEP}{1 + order % 2}")
+            doc.add_bytes("doc", marshal.dumps({"id": f"e{order}", "order": order}))
+            doc.add_unsigned("order", order)
+            writer.add_document(doc)
+        writer.commit()
+        writer.wait_merging_threads()
+    index.reload()
+    reader = backend.TantivyReader(index)
+    assert not reader.single
+    for term in ("发货", "包邮"):
+        ids, weights = reader.postings("text", term)
+        expected: dict[float, list[int]] = {}
+        for docnum, weight in zip(ids, weights, strict=True):
+            expected.setdefault(weight, []).append(docnum)
+        assert sorted(map(int, ids)) == list(range(90))
+        assert {w: sorted(d) for w, d in reader.postings_by_weight("text", term)} == {
+            w: sorted(d) for w, d in expected.items()
+        }

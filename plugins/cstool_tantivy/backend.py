@@ -150,9 +150,9 @@ class TantivyReader:
 
     def postings_by_weight(self, field: str, term: str) -> list[tuple[float, list[int]]]:
         """:meth:`postings` grouped by weight, ``[(weight, [document numbers])]``: one
-        search per indexed token (one per frequency), its hits ordered by the
-        ``order`` fast field, which is the document number itself (no stored
-        field read, any number of segments)."""
+        search per indexed token (one per frequency); with several segments its
+        hits are ordered by the ``order`` fast field, which is the document
+        number itself."""
         if _ODD.search(term) is not None:  # two terms may share an encoded token: summed as postings() does
             ids, weights = self.postings(field, term)
             groups: dict[float, list[int]] = {}
@@ -163,10 +163,14 @@ class TantivyReader:
         for token, count in self._tokens(field, term):
             if count:
                 query = tantivy.Query.term_query(self.schema, field, token, index_option="basic")
-                hits = self.searcher.search(
-                    query, limit=count, count=False, order_by_field="order", order=tantivy.Order.Asc
-                ).hits
-                found.append((float(token.rpartition(SEP)[2]), list(map(_SCORE, hits))))
+                if self.single:  # the document number is the address's
+                    hits = self.searcher.search(query, limit=count, count=False).hits
+                    found.append((float(token.rpartition(SEP)[2]), list(map(_DOC, map(_ADDRESS, hits)))))
+                else:  # ordered by the fast field, whose value is the number (loading it costs ~12 ms once)
+                    hits = self.searcher.search(
+                        query, limit=count, count=False, order_by_field="order", order=tantivy.Order.Asc
+                    ).hits
+                    found.append((float(token.rpartition(SEP)[2]), list(map(_SCORE, hits))))
         return found
 
     def _address(self, docnum: int) -> Any:
