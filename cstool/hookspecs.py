@@ -140,8 +140,10 @@ def cstool_search_backends(register: Callable[[str, Any], None]) -> None:
     ``postings(field, term)`` returning ``(document numbers, weights)`` with
     weight = the term's frequency in the document, ``stored(docnum)``,
     ``documents()`` (every stored dict), ``terms_with_prefix(field, prefix)``
-    and ``close()``. The tantivy plugin (``plugins/cstool_tantivy``) is a
-    complete example.
+    and ``close()``; optionally ``postings_by_weight(field, term)``, the same
+    postings grouped as ``[(weight, [document numbers])]`` (scoring reads
+    these; without it a reader's ``postings`` are grouped in Python). The
+    tantivy plugin (``plugins/cstool_tantivy``) is a complete example.
     """
 
 
