@@ -195,3 +195,19 @@ def test_only_the_chosen_backend_is_imported_and_only_when_searching(tmp_path):
     assert loaded("tantivy", "--help") == "0 []"
     assert loaded("tantivy", "search", "包邮", "--json") == "0 ['tantivy']"
     assert loaded("whoosh", "search", "包邮", "--json") == "0 ['whoosh']"
+
+
+@pytest.mark.parametrize(
+    "counts",
+    [
+        {"便宜": 2, "能便": 1, "baoyou": 1},
+        {"bao you": 1, "包邮": 3},  # a term with a space (phrases of pinyin)
+        {"a\x01b": 1, "x\ty": 2, "全角\u3000空格": 1},  # the separator itself, a tab, an ideographic space
+    ],
+)
+def test_tantivy_field_tokens_are_each_terms_own(counts):
+    """A field's text is built in one go; each token still encodes its own term and frequency."""
+    from cstool_tantivy.backend import SEP, _encode, _field_text
+
+    assert _field_text(counts) == " ".join(f"{_encode(t)}{SEP}{n}" for t, n in counts.items())
+    assert len(_field_text(counts).split()) == len(counts)

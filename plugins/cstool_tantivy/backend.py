@@ -65,6 +65,13 @@ def _encode(term: str) -> str:
     return "".join(SPACE if c.isspace() else c for c in term.replace(SEP, ""))
 
 
+def _field_text(counts: dict[str, int]) -> str:
+    """A field's terms as whitespace-separated ``term<SEP>frequency`` tokens."""
+    if _ODD.search("".join(counts)) is None:  # nearly every field: one check, no call per term
+        return " ".join([f"{term}{SEP}{n}" for term, n in counts.items()])
+    return " ".join([f"{_encode(term)}{SEP}{n}" for term, n in counts.items()])
+
+
 def _fill(index: Any, docs: Sequence[Doc], progress: Progress | None) -> None:
     writer = index.writer(heap_size=HEAP, num_threads=1)
     total = len(docs)
@@ -72,7 +79,7 @@ def _fill(index: Any, docs: Sequence[Doc], progress: Progress | None) -> None:
         doc = tantivy.Document()
         for name, counts in fields.items():
             if counts:
-                doc.add_text(name, " ".join(f"{_encode(t)}{SEP}{n}" for t, n in counts.items()))
+                doc.add_text(name, _field_text(counts))
         doc.add_bytes("doc", marshal.dumps(stored))
         doc.add_unsigned("order", order)
         writer.add_document(doc)
