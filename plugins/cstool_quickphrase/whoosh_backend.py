@@ -308,14 +308,15 @@ def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[in
     from array import array
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.reading import TermNotFound
 
     ids = array("i")
     weights = array("d")
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, term) not in reader:
+        try:  # (one term lookup: asking `in` first would make it two)
+            m = leaf.reader().postings(fieldname, term)
+        except TermNotFound:
             continue
-        m = reader.postings(fieldname, term)
         if type(m) is W3LeafMatcher:
             while m.is_active():
                 m._read_ids()
@@ -338,14 +339,15 @@ def read_postings_by_weight(searcher: Any, fieldname: str, term: str) -> list[tu
     from itertools import accumulate, repeat
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.reading import TermNotFound
 
     ids: list[int] = []
     weights: list[float] = []
     for leaf, offset in searcher.leaf_searchers():
-        reader = leaf.reader()
-        if (fieldname, term) not in reader:
+        try:  # (one term lookup: asking `in` first would make it two)
+            m = leaf.reader().postings(fieldname, term)
+        except TermNotFound:
             continue
-        m = reader.postings(fieldname, term)
         if type(m) is W3LeafMatcher:
             while m.is_active():
                 if m._data is None:
