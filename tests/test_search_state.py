@@ -357,11 +357,19 @@ def test_block_reading_gives_whooshs_own_postings(tmp_path, monkeypatch, workers
             assert {w: sorted(d) for w, d in opened.postings_by_weight(field, term)} == {
                 w: sorted(d) for w, d in grouped.items()
             }
+            # the term looked up once per segment serves its frequency and then its postings
+            reader = opened.reader._reader
+            assert reader.doc_frequency(field, term) == searcher.doc_frequency(field, term) == len(positions)
+            assert {w: sorted(d) for w, d in reader.postings_by_weight(field, term)} == {
+                w: sorted(d) for w, d in grouped.items()
+            }
         # document number = position in the KB, whatever segment a worker wrote it to
         assert [opened.stored(n)["order"] for n in range(400)] == list(range(400))
         asked_today = list(range(0, 400, 3))  # the entries whose question is 今天能发吗
         assert sorted(opened.postings("text", "今天")[0]) == asked_today
         assert [list(x) for x in whoosh_backend.read_postings(searcher, "text", "没有的词")] == [[], []]
+        assert opened.reader._reader.doc_frequency("text", "没有的词") == 0
+        assert opened.reader._reader.postings_by_weight("text", "没有的词") == []
     finally:
         opened.close()
 

@@ -59,6 +59,8 @@ ORDER_FILE = "order.i32"
 # (no zlib); the index is ~2.5x the size on disk (10k KB with the stored fields:
 # ~22 -> ~61 MB).
 BLOCK_LIMIT = 4096
+# Term lookups kept between a document frequency and the postings read that follows
+TERM_INFO_MEMO = 50_000
 
 Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
 Progress = Callable[[int, int], None]
@@ -244,6 +246,7 @@ class WhooshReader:
         self.order = order
         self._positions: list[int] | None = None
         self.docnums: list[int] | None = None
+        self._infos: dict[tuple[str, str], list[tuple[Any, int, Any]]] = {}
         if order is not None:
             count = self.doc_count()
             if len(order) != count:
@@ -259,7 +262,18 @@ class WhooshReader:
         return int(self.searcher.doc_count_all())
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return int(self.searcher.doc_frequency(field, term))
+        return sum(info.doc_frequency() for _, _, info in self._term_infos(field, term))
+
+    def _term_infos(self, field: str, term: str) -> list[tuple[Any, int, Any]]:
+        """The term's ``(segment reader, offset, TermInfo)`` per segment holding it: looked up
+        once, kept for the postings read that usually follows the document frequency."""
+        key = (field, term)
+        found = self._infos.get(key)
+        if found is None:
+            if len(self._infos) >= TERM_INFO_MEMO:
+                self._infos.clear()
+            found = self._infos[key] = term_infos(self.searcher, field, term)
+        return found
 
     def postings(self, field: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
         ids, weights = read_postings(self.searcher, field, term)
@@ -271,7 +285,7 @@ class WhooshReader:
 
     def postings_by_weight(self, field: str, term: str) -> list[tuple[float, list[int]]]:
         """:meth:`postings` grouped by weight: ``[(weight, [document numbers])]``."""
-        groups = read_postings_by_weight(self.searcher, field, term)
+        groups = read_postings_by_weight(self.searcher, field, term, self._infos.pop((field, term), None))
         if self.order is not None:
             if self._positions is None:  # the order as int objects, made once: mapping through it makes none
                 self._positions = self.order.tolist()
@@ -331,23 +345,50 @@ def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[in
     return ids, weights
 
 
-def read_postings_by_weight(searcher: Any, fieldname: str, term: str) -> list[tuple[float, list[int]]]:
+def term_infos(searcher: Any, fieldname: str, term: str) -> list[tuple[Any, int, Any]]:
+    """``(segment reader, document number offset, TermInfo)`` of each segment holding the term."""
+    from whoosh.reading import TermNotFound
+
+    found = []
+    for leaf, offset in searcher.leaf_searchers():
+        reader = leaf.reader()
+        try:
+            found.append(
+                (reader, offset, reader._terms.term_info(fieldname, reader._text_to_bytes(fieldname, term)))
+            )
+        except TermNotFound:
+            continue
+    return found
+
+
+def _matcher(reader: Any, fieldname: str, term: str, info: Any) -> Any:
+    """The term's matcher in one segment from its TermInfo (no second lookup of the term);
+    a segment with deleted documents (never ours) goes through whoosh's public API."""
+    if reader.deleted_docs_set:
+        return reader.postings(fieldname, term)
+    terms = reader._terms
+    tbytes = reader._text_to_bytes(fieldname, term)
+    return terms._codec.postings_reader(
+        terms._postfile, info, reader.schema[fieldname].format, term=(fieldname, tbytes)
+    )
+
+
+def read_postings_by_weight(
+    searcher: Any, fieldname: str, term: str, infos: list[tuple[Any, int, Any]] | None = None
+) -> list[tuple[float, list[int]]]:
     """:func:`read_postings` grouped by weight, ``[(weight, [document numbers])]``:
     each W3 block's data decoded with loops in C (``itertools.accumulate`` for the
     delta-coded numbers; whoosh's own decoder is a Python generator). Any other
-    matcher takes the public API (a test compares both)."""
+    matcher takes the public API (a test compares both). ``infos``: the term's
+    :func:`term_infos`, when already looked up."""
     from itertools import accumulate, repeat
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.reading import TermNotFound
 
     ids: list[int] = []
     weights: list[float] = []
-    for leaf, offset in searcher.leaf_searchers():
-        try:  # (one term lookup: asking `in` first would make it two)
-            m = leaf.reader().postings(fieldname, term)
-        except TermNotFound:
-            continue
+    for reader, offset, info in term_infos(searcher, fieldname, term) if infos is None else infos:
+        m = _matcher(reader, fieldname, term, info)
         if type(m) is W3LeafMatcher:
             while m.is_active():
                 if m._data is None:
