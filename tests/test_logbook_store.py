@@ -167,3 +167,32 @@ def test_sqlite_waits_for_a_long_writer_instead_of_failing(tmp_path, count_entri
     assert proc.wait(timeout=60) == 0, proc.stderr.read()
     blocker.close()
     assert count_entries(str(path)) == 1
+
+
+def test_agents_opening_a_new_sqlite_logbook_at_the_same_moment_all_get_in(tmp_path):
+    """The first day: several agents' pages write to a logbook that does not exist yet, at once.
+    Each connection switches the new file to WAL; SQLite refuses the losers of that race at once
+    ("database is locked"), which must not reach an agent as a broken logbook."""
+    import threading
+
+    from cstool_logbook.store import _Sqlite
+
+    for round_ in range(40):
+        path = tmp_path / f"new-{round_}.sqlite3"
+        start, failures = threading.Barrier(8), []
+
+        def open_it(path=path, start=start, failures=failures):
+            start.wait()
+            try:
+                _Sqlite(path).conn.close()
+            except Exception as exc:  # noqa: BLE001 - any failure is the finding
+                failures.append(exc)
+
+        threads = [threading.Thread(target=open_it) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

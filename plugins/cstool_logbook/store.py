@@ -218,11 +218,27 @@ class _Sqlite(_Backend):
         try:
             self.conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
             self.conn.execute("PRAGMA busy_timeout = 60000")
-            if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-                self.conn.execute("PRAGMA journal_mode = WAL")
+            self._use_wal(sqlite3)
             self.conn.execute("PRAGMA foreign_keys = ON")
         except sqlite3.DatabaseError as exc:
             raise BadInput(f"不是可用的 SQLite 日志库：{exc}", path=path) from None
+
+    def _use_wal(self, sqlite3: Any) -> None:
+        """WAL journal, switched once per file. Several agents opening a new logbook at the same
+        moment all try the switch: SQLite refuses the losers at once ("database is locked",
+        without waiting for the busy timeout), and by the time they look again it is done."""
+        import time
+
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if self.conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         try:
