@@ -32,6 +32,7 @@ TEXT = st.text(alphabet=st.sampled_from(EDGES) | st.sampled_from("便宜点吗�
 @pytest.fixture(params=["scan", "patterns"])
 def way(request, monkeypatch):
     """Every test runs once with the scan forced, once with the patterns forced."""
+    analysis._patterns()  # compiled before: a long text must not switch the scan way off mid-test
     monkeypatch.setattr(analysis, "_scans_left", 10**9 if request.param == "scan" else 0)
     return request.param
 
@@ -84,3 +85,13 @@ def test_a_cold_search_never_compiles_the_patterns(tmp_path):
         assert done.returncode == 0, done.stderr
     assert "compiled=0" in done.stderr
     assert "便宜" in done.stdout
+
+
+def test_a_long_text_compiles_the_patterns_and_ends_the_scanning(monkeypatch):
+    analysis._patterns.cache_clear()
+    monkeypatch.setattr(analysis, "_scans_left", analysis.SCANS_BEFORE_COMPILING)
+    analysis.runs("能便宜点吗")
+    assert analysis._scans_left == analysis.SCANS_BEFORE_COMPILING - 1
+    analysis.runs("包邮吗" * 30)  # longer than SCAN_LIMIT
+    assert analysis._scans_left == 0
+    assert analysis.runs("能便宜点吗") == ["能便宜点吗"]

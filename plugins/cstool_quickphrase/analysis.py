@@ -28,8 +28,9 @@ _CJK_CLASS = "".join(f"{low}-{high}" for low, high in _CJK_BLOCKS)
 _CJK_START = _CJK_BLOCKS[0][0]
 # Cutting a short text by a scan in Python costs ~5 µs, by the compiled patterns below ~0.4 µs,
 # but compiling their CJK classes costs ~3 ms: more than a cold search spends analysing its
-# few dozen texts. So short texts are scanned until SCANS_BEFORE_COMPILING of them have been
-# (an index build or a long session is past that within a moment), then the patterns take over.
+# few dozen texts. So short texts are scanned until SCANS_BEFORE_COMPILING of them have been, or
+# a long text made the patterns compile (an index build or a long session is past either within
+# a moment); from then on the patterns cut everything.
 SCAN_LIMIT = 64
 SCANS_BEFORE_COMPILING = 300
 _scans_left = SCANS_BEFORE_COMPILING
@@ -87,6 +88,8 @@ _FILLER_RE = re.compile(
 @functools.cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """The run pattern and the clause boundaries (punctuation, spaces, emoji and other symbols)."""
+    global _scans_left
+    _scans_left = 0  # compiled now (a long text asked): scanning would only be slower
     return re.compile(f"[{_CJK_CLASS}]+|[a-z0-9]+"), re.compile(f"[^{_CJK_CLASS}a-z0-9.]+")
 
 
