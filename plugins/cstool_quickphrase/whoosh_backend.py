@@ -315,34 +315,22 @@ def read_postings(searcher: Any, fieldname: str, term: str) -> tuple[Sequence[in
 
     whoosh's matcher API costs four Python calls per posting, the largest
     share of a query on a big KB; its W3 codec decodes each stored block into
-    two arrays anyway, so those are read directly (about 5x faster). Any
-    other matcher (another codec, a segment with deletions) takes the public
-    API, with the same result (a test compares both).
+    two arrays anyway, so those are read directly (see :func:`_postings`).
     """
     from array import array
 
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.reading import TermNotFound
+    ids, weights = _postings(searcher, fieldname, term, None)
+    return array("i", ids), array("d", weights)
 
-    ids = array("i")
-    weights = array("d")
-    for leaf, offset in searcher.leaf_searchers():
-        try:  # (one term lookup: asking `in` first would make it two)
-            m = leaf.reader().postings(fieldname, term)
-        except TermNotFound:
-            continue
-        if type(m) is W3LeafMatcher:
-            while m.is_active():
-                m._read_ids()
-                m._read_weights()
-                ids.extend([d + offset for d in m._ids] if offset else m._ids)
-                weights.extend(array("d", m._weights))
-                m._next_block()
-        else:
-            generic_ids, generic_weights = generic_postings(m, offset)
-            ids.extend(generic_ids)
-            weights.extend(generic_weights)
-    return ids, weights
+
+def read_postings_by_weight(
+    searcher: Any, fieldname: str, term: str, infos: list[tuple[Any, int, Any]] | None = None
+) -> list[tuple[float, list[int]]]:
+    """:func:`read_postings` grouped by weight, ``[(weight, [document numbers])]``.
+    ``infos``: the term's :func:`term_infos`, when already looked up."""
+    from .search import weight_groups
+
+    return weight_groups(*_postings(searcher, fieldname, term, infos))
 
 
 def term_infos(searcher: Any, fieldname: str, term: str) -> list[tuple[Any, int, Any]]:
@@ -373,14 +361,13 @@ def _matcher(reader: Any, fieldname: str, term: str, info: Any) -> Any:
     )
 
 
-def read_postings_by_weight(
-    searcher: Any, fieldname: str, term: str, infos: list[tuple[Any, int, Any]] | None = None
-) -> list[tuple[float, list[int]]]:
-    """:func:`read_postings` grouped by weight, ``[(weight, [document numbers])]``:
-    each W3 block's data decoded with loops in C (``itertools.accumulate`` for the
-    delta-coded numbers; whoosh's own decoder is a Python generator). Any other
-    matcher takes the public API (a test compares both). ``infos``: the term's
-    :func:`term_infos`, when already looked up."""
+def _postings(
+    searcher: Any, fieldname: str, term: str, infos: list[tuple[Any, int, Any]] | None
+) -> tuple[list[int], list[float]]:
+    """Every segment's postings of a term, in segment order: each W3 block's data decoded
+    with loops in C (``itertools.accumulate`` for the delta-coded numbers; whoosh's own
+    decoder is a Python generator). Any other matcher takes the public API (a test
+    compares both)."""
     from itertools import accumulate, repeat
 
     from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -406,9 +393,7 @@ def read_postings_by_weight(
             generic_ids, generic_weights = generic_postings(m, offset)
             ids.extend(generic_ids)
             weights.extend(generic_weights)
-    from .search import weight_groups
-
-    return weight_groups(ids, weights)
+    return ids, weights
 
 
 def generic_postings(m: Any, offset: int = 0) -> tuple[list[int], list[float]]:
