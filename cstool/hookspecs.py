@@ -142,7 +142,11 @@ def cstool_search_backends(register: Callable[[str, Any], None]) -> None:
     ``documents()`` (every stored dict), ``terms_with_prefix(field, prefix)``
     and ``close()``; optionally ``postings_by_weight(field, term)``, the same
     postings grouped as ``[(weight, [document numbers])]`` (scoring reads
-    these; without it a reader's ``postings`` are grouped in Python). The
+    these; without it a reader's ``postings`` are grouped in Python); and
+    optionally, together, ``term_weights(field, term)`` (the distinct
+    frequencies) and ``top_documents(clauses, n, filters)``, the best ``n``
+    documents by summed clause scores added up natively (see docs/plugins.md;
+    None where the engine cannot promise exact sums and KB order on ties). The
     tantivy plugin (``plugins/cstool_tantivy``) is a complete example.
     """
 

@@ -212,24 +212,8 @@ def test_weight_groups_are_the_postings_by_weight(postings):
 def test_tantivy_postings_by_weight_over_several_segments():
     """With several segments a hit's address is not its document number: the
     grouped postings come ordered by the ``order`` field and must still be the postings."""
-    tantivy = pytest.importorskip("tantivy")
-    import marshal
-
-    from cstool_tantivy import backend
-
-    index = backend._register(tantivy.Index(backend._schema()))
-    for first, last in ((0, 40), (40, 90)):  # two commits: two segments
-        writer = index.writer(heap_size=15_000_000, num_threads=1)
-        for order in range(first, last):
-            doc = tantivy.Document()
-            doc.add_text("text", f"发货{backend.SEP}{1 + order % 3} 包邮{backend.SEP}{1 + order % 2}")
-            doc.add_bytes("doc", marshal.dumps({"id": f"e{order}", "order": order}))
-            doc.add_unsigned("order", order)
-            writer.add_document(doc)
-        writer.commit()
-        writer.wait_merging_threads()
-    index.reload()
-    reader = backend.TantivyReader(index)
+    docs = [{"text": {"发货": 1 + order % 3, "包邮": 1 + order % 2}} for order in range(90)]
+    reader = _tantivy_kb_index(docs, segments=2).reader
     assert not reader.single
     for term in ("发货", "包邮"):
         ids, weights = reader.postings("text", term)
@@ -240,3 +224,130 @@ def test_tantivy_postings_by_weight_over_several_segments():
         assert {w: sorted(d) for w, d in reader.postings_by_weight("text", term)} == {
             w: sorted(d) for w, d in expected.items()
         }
+
+
+def _tantivy_kb_index(docs: list[dict[str, dict[str, int]]], segments: int = 1):
+    """A real tantivy index (in memory) of ``docs`` (field -> {term: frequency}),
+    opened as the ranking opens one."""
+    tantivy = pytest.importorskip("tantivy")
+    import marshal
+
+    from cstool_quickphrase.index import KbIndex
+    from cstool_tantivy import backend
+
+    index = backend._register(tantivy.Index(backend._schema()))
+    cut = len(docs) // segments or len(docs)
+    for first in range(0, len(docs), cut):
+        writer = index.writer(heap_size=15_000_000, num_threads=1)
+        for order in range(first, min(first + cut, len(docs))):
+            doc = tantivy.Document()
+            for field, counts in docs[order].items():
+                if counts:
+                    doc.add_text(field, backend._field_text(counts))
+            doc.add_bytes("doc", marshal.dumps({"id": f"e{order}", "order": order}))
+            doc.add_unsigned("order", order)
+            writer.add_document(doc)
+        writer.commit()
+        writer.wait_merging_threads()
+    index.reload()
+    return KbIndex(KnowledgeBase(bundled_kb_path()), None, backend.TantivyReader(index), {"count": len(docs)})
+
+
+@st.composite
+def tantivy_queries(draw):
+    count = draw(st.integers(1, 50))
+    freq = st.integers(1, 4)
+    docs = []
+    for _ in range(count):
+        doc = {
+            field: {t: draw(freq) for t in draw(st.sets(st.sampled_from(words), max_size=len(words)))}
+            for field, words in VOCAB.items()
+        }
+        doc["stage"] = {draw(st.sampled_from(["ship", "pay"])): 1}
+        doc["tag"] = {t: 1 for t in draw(st.sets(st.sampled_from(["发货", "议价"]), max_size=2))}
+        docs.append(doc)
+    fields_terms = sorted((f, t) for f, words in VOCAB.items() for t in words)
+    clauses = draw(
+        st.lists(
+            st.tuples(st.sampled_from(fields_terms), st.sampled_from([0.6, 1.2, 2.4, 3.0, 6.0, 8.0])).map(
+                lambda c: (c[0][0], c[0][1], c[1])
+            ),
+            max_size=10,
+            unique_by=lambda c: c[:2],
+        )
+    )
+    latin = draw(st.lists(st.sampled_from(["baoyoi", "fahuo", "bzq"]), max_size=2, unique=True))
+    stage = draw(st.none() | st.sampled_from(["ship", "pay", "none"]))
+    tag = draw(st.none() | st.sampled_from(["发货", "议价"]))
+    return docs, clauses, latin, stage, tag, draw(st.integers(1, 25))
+
+
+@settings(max_examples=120, deadline=None)
+@given(tantivy_queries())
+def test_tantivy_adds_up_natively_what_python_scoring_adds(case):
+    """The native path (tantivy sums the clause scores and keeps the best n) gives
+    the very entries, floats, tie order and Latin terms matched as Python's scoring."""
+    from cstool_quickphrase.search import allowed_docs, best_scores, native_best
+
+    docs, clauses, latin, stage, tag, limit = case
+    index = _tantivy_kb_index(docs)
+    filters = [(f, v) for f, v in (("stage", stage), ("tag", tag)) if v]
+    native = native_best(index, clauses, latin, filters, limit)
+    assert native is not None  # one segment, small sums: the engine adds them
+    expected = best_scores(index, clauses, latin, allowed_docs(index, stage, tag), limit)
+    assert native[0] == expected[0]
+    assert {d: sorted(m) for d, m in native[1].items()} == {d: sorted(m) for d, m in expected[1].items()}
+
+
+def test_tantivy_native_ties_keep_kb_order_over_many_equal_entries():
+    """Hundreds of entries with one score: the best n are the first n in KB order,
+    as Python's scoring ranks them (tantivy's collector keeps ties in document order)."""
+    from cstool_quickphrase.search import best_scores, native_best
+
+    docs = [{"text": {"发货": 1 + (n % 7 == 3)}} for n in range(600)]
+    index = _tantivy_kb_index(docs)
+    native = native_best(index, [("text", "发货", 3.0)], [], [], 20)
+    assert native is not None
+    assert native[0] == best_scores(index, [("text", "发货", 3.0)], [], None, 20)[0]
+    assert [d for d, _ in native[0]] == [n for n in range(600) if n % 7 == 3][:20]
+
+
+def test_tantivy_with_several_segments_leaves_the_adding_to_python():
+    from cstool_quickphrase.search import native_best
+
+    docs = [{"text": {"发货": 1 + n % 3}} for n in range(60)]
+    index = _tantivy_kb_index(docs, segments=2)
+    assert not index.reader.single
+    assert native_best(index, [("text", "发货", 3.0)], [], [], 5) is None
+    assert index.reader.top_documents([("text", "发货", {1.0: 1.0})], 5) is None
+
+
+def test_a_sum_too_large_for_32_bit_floats_is_left_to_python():
+    from cstool_quickphrase import search
+
+    docs = [{"text": {"发货": 1}} for _ in range(5)]
+    index = _tantivy_kb_index(docs)
+    assert search.native_best(index, [("text", "发货", 3.0)], [], [], 5) is not None
+    huge = 2 * search.NATIVE_SUM_LIMIT  # a boost no query has: the sum might not be exact natively
+    assert search.native_best(index, [("text", "发货", huge)], [], [], 5) is None
+
+
+@given(st.lists(st.floats(0.0, 600.0), max_size=40), st.randoms())
+def test_quantized_scores_add_up_to_one_float_in_any_order(adds, rng):
+    """Why pruned, plain and native scoring agree: the sum does not depend on the order."""
+    import struct
+
+    from cstool_quickphrase.search import NATIVE_SUM_LIMIT, quantized
+
+    def float32(x: float) -> float:
+        return struct.unpack("f", struct.pack("f", x))[0]
+
+    values = [quantized(a) for a in adds]
+    shuffled = values[:]
+    rng.shuffle(shuffled)
+    assert sum(values) == sum(shuffled) == math.fsum(values)
+    if math.fsum(values) < NATIVE_SUM_LIMIT:  # and a 32-bit engine gets the same float
+        total = 0.0
+        for v in shuffled:
+            total = float32(total + float32(v))
+        assert total == math.fsum(values)

@@ -260,6 +260,16 @@ class KbIndex:
 
         return weight_groups(*self.reader.postings(fieldname, term))
 
+    @property
+    def top_documents(self) -> Callable[..., list[tuple[int, float]] | None] | None:
+        """The engine's own best-n by summed clause scores (see search.native_best),
+        None when the backend adds no scores itself (whoosh)."""
+        return getattr(self.reader, "top_documents", None)
+
+    def term_weights(self, fieldname: str, term: str) -> list[float]:
+        """The distinct weights (term frequencies) of a term's postings (engines with top_documents)."""
+        return list(self.reader.term_weights(fieldname, term))
+
     def terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
         """Every term of ``fieldname`` starting with ``prefix`` (fuzzy pinyin), memoised."""
         key = (fieldname, prefix)

@@ -80,6 +80,15 @@ COVERAGE_WEIGHT = 2.0
 # and raw counts let it win messages it shares only those characters with.
 TF_EXPONENT = 0.7
 
+# Each clause adds a multiple of 2**-SCORE_BITS (about 0.00024, see quantized):
+# sums of such numbers are exact whatever the order they are added in, in
+# Python's floats and, below NATIVE_SUM_LIMIT, in the 32-bit floats of an
+# engine that adds them natively (tantivy). So pruned, plain and native
+# scoring give one and the same float, and every backend ranks alike.
+SCORE_BITS = 12
+_SCORE_SCALE = float(1 << SCORE_BITS)
+NATIVE_SUM_LIMIT = float(1 << (24 - SCORE_BITS))  # 24: the significand of a 32-bit float
+
 # Homophones: a Chinese bigram no entry has (由货) is also looked up by its
 # toneless syllables (you'huo) in the entries' syllable field, and pinyin typed
 # as a sentence (you huo ma) by its syllable bigrams, at this share of a
@@ -289,6 +298,11 @@ def respelled(text: str, latin: list[str], index: Any) -> str | None:
     return " ".join(pieces) if changed else None
 
 
+def quantized(score: float) -> float:
+    """``score`` to the nearest multiple of 2**-SCORE_BITS."""
+    return round(score * _SCORE_SCALE) / _SCORE_SCALE
+
+
 def query_clauses(weights: Mapping[str, float], latin: list[str]) -> list[tuple[str, str, float]]:
     """Every ``(field, term, boost)`` the query could look up (fuzzy pinyin aside)."""
     clauses: list[tuple[str, str, float]] = []
@@ -334,19 +348,14 @@ def score_clauses(
     scores: dict[int, float] = {}
     matched: dict[int, list[tuple[str, str]]] = {}
 
-    tfx = TF_EXPONENT
     for field, term, boost in clauses:  # TF-IDF: tf ** TF_EXPONENT x idf, times the clause's boost
         factor = boost * index.idf(field, term)
         label = (field, term) if field in LATIN_FIELDS else None
         ids, weights = index.postings(field, term)
-        if allowed is None and label is None:  # the common case, kept tight: it runs per posting
-            get = scores.get
-            for docnum, weight in zip(ids, weights, strict=True):
-                scores[docnum] = get(docnum, 0.0) + weight**tfx * factor
-            continue
+        adds = {w: quantized(w**TF_EXPONENT * factor) for w in set(weights)}
         for docnum, weight in zip(ids, weights, strict=True):
             if allowed is None or docnum in allowed:
-                scores[docnum] = scores.get(docnum, 0.0) + weight**tfx * factor
+                scores[docnum] = scores.get(docnum, 0.0) + adds[weight]
                 if label is not None:
                     matched.setdefault(docnum, []).append(label)
     for word in latin:
@@ -454,7 +463,7 @@ class Impacts:
 
     @classmethod
     def of_term(cls, postings: TermPostings, factor: float, label: tuple[str, str] | None) -> Impacts:
-        values = {w: w**TF_EXPONENT * factor for w, _ in postings.groups}
+        values = {w: quantized(w**TF_EXPONENT * factor) for w, _ in postings.groups}
         groups = [(values[w], ids) for w, ids in postings.groups]
         return cls(groups, postings.size, postings.end, lambda: postings.table, values, label)
 
@@ -586,6 +595,56 @@ def best_scores(
     return best, _labels(parts, best)
 
 
+def native_best(
+    index: Any,
+    clauses: list[tuple[str, str, float]],
+    latin: list[str],
+    filters: Sequence[tuple[str, str]],
+    n: int,
+) -> tuple[list[tuple[int, float]], dict[int, list[tuple[str, str]]]] | None:
+    """:func:`best_scores` added up by the engine itself, where it offers that
+    (``top_documents``: tantivy, in native code) and can add this query's
+    scores exactly; None otherwise. ``filters``: ``(field, value)`` an entry
+    must hold (stage, tag). The same entries, floats and tie order: each
+    clause adds, per term frequency, the very number best_scores adds, and
+    sums of them below NATIVE_SUM_LIMIT are exact in the engine's floats."""
+    top = getattr(index, "top_documents", None)
+    if top is None:
+        return None
+    weighted: list[tuple[str, str, dict[float, float]]] = []
+    labels: list[tuple[tuple[str, str], list[tuple[str, str]]]] = []  # Latin-field terms, as _labels
+    for field, term, boost in clauses:
+        factor = boost * index.idf(field, term)
+        adds = {w: quantized(w**TF_EXPONENT * factor) for w in index.term_weights(field, term)}
+        weighted.append((field, term, adds))
+        if field in LATIN_FIELDS:
+            labels.append(((field, term), [(field, term)]))
+    for word in latin:
+        if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
+            found = fuzzy_terms(index, "py", word)
+            boost = FUZZY_BOOST if len(found) > 1 else 1.0
+            for term in found:  # as fuzzy_scores adds them
+                factor = boost * index.idf("py", term)
+                weighted.append(
+                    ("py", term, {w: quantized(w * factor) for w in index.term_weights("py", term)})
+                )
+            labels.append((("py", "~" + word), [("py", term) for term in found]))
+    if sum(max(adds.values(), default=0.0) for _, _, adds in weighted) >= NATIVE_SUM_LIMIT:
+        return None  # an entry's sum might not be exact in 32 bits (never seen: ~100 is a high score)
+    best = top(weighted, n, filters)
+    if best is None:
+        return None
+    matched: dict[int, list[tuple[str, str]]] = {}
+    if labels and best:
+        cache = impact_cache(index)
+        for label, terms_ in labels:
+            tables = [cache.get(index, field, term).table for field, term in terms_]
+            for docnum, _ in best:
+                if any(docnum in table for table in tables):
+                    matched.setdefault(docnum, []).append(label)
+    return best, matched
+
+
 def _labels(parts: Sequence[Impacts], best: Sequence[tuple[int, float]]) -> dict[int, list[tuple[str, str]]]:
     """The Latin-field terms (``Impacts.label``) each of the ``best`` entries matched, in clause order."""
     matched: dict[int, list[tuple[str, str]]] = {}
@@ -622,15 +681,20 @@ def fuzzy_scores(index: Any, field: str, word: str) -> dict[int, float]:
     """A Latin word with one typo (baoyoi -> baoyou): the field's terms sharing its first
     letter within one edit, scored as TF-IDF; several such terms together weigh
     ``FUZZY_BOOST`` (one alone is scored as itself)."""
-    found = [t for t in index.terms_with_prefix(field, word[:1]) if within_one_edit(t, word)]
+    found = fuzzy_terms(index, field, word)
     boost = FUZZY_BOOST if len(found) > 1 else 1.0
     scores: dict[int, float] = {}
     for term in found:
         factor = boost * index.idf(field, term)
         ids, weights = index.postings(field, term)
         for docnum, weight in zip(ids, weights, strict=True):
-            scores[docnum] = scores.get(docnum, 0.0) + weight * factor
+            scores[docnum] = scores.get(docnum, 0.0) + quantized(weight * factor)
     return scores
+
+
+def fuzzy_terms(index: Any, field: str, word: str) -> list[str]:
+    """The field's terms sharing ``word``'s first letter within one edit of it."""
+    return [t for t in index.terms_with_prefix(field, word[:1]) if within_one_edit(t, word)]
 
 
 def top_scores(scores: Mapping[int, float], n: int) -> list[tuple[int, float]]:
@@ -1008,9 +1072,13 @@ def search(
         if term not in weights:  # typed correctly elsewhere in the message: already searched
             found.append(("text", term, boost * TEXT_FIELDS["text"]))
     clauses_ = prune_clauses(found, index.doc_frequency, index.count)
-    allowed = allowed_docs(index, stage, tag)
     pool = max(limit * 4, 20)
-    best, matched = best_scores(index, clauses_, latin, allowed, pool)
+    filters = [(field, value) for field, value in (("stage", stage), ("tag", tag)) if value]
+    native = native_best(index, clauses_, latin, filters, pool)
+    if native is not None:
+        best, matched = native
+    else:
+        best, matched = best_scores(index, clauses_, latin, allowed_docs(index, stage, tag), pool)
     results = [(score, index.stored(docnum), docnum) for docnum, score in best]
     parts = clauses(core)
     fixed = respelled(core, latin, index)

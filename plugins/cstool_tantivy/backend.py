@@ -11,6 +11,11 @@ indexed as ``term<SEP><frequency>``: one walk of the term dictionary
 frequencies present, and one search of those tokens, each with a constant
 score equal to its frequency, gives the postings with their weights. Scores
 are small whole numbers, exact in tantivy's 32-bit floats.
+
+A query's best candidates are added up by tantivy itself (``top_documents``):
+the ranking hands over what each term adds at each frequency, multiples of
+a power of two whose sums 32-bit floats hold exactly, so the sums are the
+very floats the ranking would add in Python.
 """
 
 from __future__ import annotations
@@ -56,6 +61,7 @@ def _register(index: Any) -> Any:
 
 
 _SCORE, _ADDRESS, _DOC = itemgetter(0), itemgetter(1), attrgetter("doc")
+_SHOULD, _CONST = tantivy.Occur.Should, tantivy.Query.const_score_query
 _ODD = re.compile(r"[\s\x01]")
 
 
@@ -179,6 +185,57 @@ class TantivyReader:
                     ).hits
                     found.append((float(token.rpartition(SEP)[2]), list(map(_SCORE, hits))))
         return found
+
+    def term_weights(self, field: str, term: str) -> list[float]:
+        """The distinct frequencies the term is indexed with (one token each)."""
+        return [float(token.rpartition(SEP)[2]) for token, count in self._tokens(field, term) if count]
+
+    def top_documents(
+        self,
+        clauses: Sequence[tuple[str, str, dict[float, float]]],
+        n: int,
+        filters: Sequence[tuple[str, str]] = (),
+    ) -> list[tuple[int, float]] | None:
+        """The ``n`` documents with the highest sums of what their clauses add,
+        ``[(document number, sum)]``, best first, lower number first on ties;
+        each clause ``(field, term, {frequency: score})`` adds the score of the
+        frequency the document has the term with. Every document holds each
+        ``(field, value)`` of ``filters``.
+
+        tantivy adds them up in native code: each token (a term at one
+        frequency) is a constant-score query, one boolean query sums them, and
+        its top-n collector keeps ties in document order. Scores and sums must be
+        exact in 32-bit floats (the caller's business). None where the order
+        cannot be promised: several segments (an address is then not the
+        number), or a term whose encoded token another term shares."""
+        if not self.single:
+            return None
+        should = []
+        for field, term, adds in clauses:
+            if _ODD.search(term) is not None:
+                return None
+            for token, count in self._tokens(field, term):
+                add = adds.get(float(token.rpartition(SEP)[2]))
+                if count and add is not None:
+                    should.append((_SHOULD, _CONST(self._term(field, token), add)))
+        if not should:
+            return []
+        query = tantivy.Query.boolean_query(should)
+        if filters:
+            required = [(tantivy.Occur.Must, query)]
+            for field, value in filters:
+                if _ODD.search(value) is not None:
+                    return None
+                tokens = [(_SHOULD, self._term(field, token)) for token, count in self._tokens(field, value)]
+                if not tokens:
+                    return []
+                required.append((tantivy.Occur.Must, _CONST(tantivy.Query.boolean_query(tokens), 0.0)))
+            query = tantivy.Query.boolean_query(required)
+        hits = self.searcher.search(query, limit=n, count=False).hits
+        return [(address.doc, score) for score, address in hits]
+
+    def _term(self, field: str, token: str) -> Any:
+        return tantivy.Query.term_query(self.schema, field, token, index_option="basic")
 
     def _address(self, docnum: int) -> Any:
         if self.single:
