@@ -124,14 +124,13 @@ def starter(request):
 
 
 def test_stored_rank_data_is_what_the_query_path_would_work_out(starter):
-    from cstool_quickphrase.search import RANK_KEY, curated_have, curated_text, phrasing_terms
+    from cstool_quickphrase.search import RANK_KEY, curated_text, phrasing_terms
 
     docs = starter.documents()
     assert docs and all(RANK_KEY in doc for doc in docs)
     for doc in docs:
         plain = {k: v for k, v in doc.items() if k != RANK_KEY}
         assert phrasing_terms(doc, {}) == phrasing_terms(plain, {})
-        assert curated_have(doc, starter.t2s(), {}) == curated_have(plain, starter.t2s(), {})
         assert curated_text(doc, starter.t2s(), {}) == curated_text(plain, starter.t2s(), {})
 
 
@@ -181,6 +180,31 @@ def test_closeness_is_the_dice_similarity_of_the_closest_phrasing(own, phrasings
         if phrasing and own:
             expected = max(expected, 2 * len(own & phrasing) / (len(own) + len(phrasing)))
     assert closest_phrasing(own, [tuple(sorted(p)) for p in phrasings]) == expected
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from("便宜吗的了亲包郵嗎邮发货⼀一ＡＢab 12，？\n㐀﨎𠀀"), max_size=12),
+        max_size=5,
+    ),
+    st.text(alphabet=st.sampled_from("便宜吗的了亲包郵嗎邮发货⼀一ab 1，㐀﨎𠀀"), max_size=12),
+)
+def test_coverage_reads_the_curated_text_as_its_set_of_terms(texts, query):
+    """Coverage asks the curated text whether it holds each CJK character and bigram of
+    the question: the same answer as the set of the text's terms (runs are maximal)."""
+    from cstool_quickphrase.analysis import STOP_CHARS, is_cjk, runs
+    from cstool_quickphrase.index import t2s_translation
+    from cstool_quickphrase.search import Coverage, _curated_text, term_set, to_simplified
+
+    t2s = t2s_translation(("郵嗎", "邮吗"))
+    doc = {"title": texts[0] if texts else "", "questions": texts[1:]}
+    curated = _curated_text(doc, t2s)
+    have = term_set(runs(curated))
+    asked = to_simplified(Coverage(query, [], t2s).text, t2s)
+    for run in filter(is_cjk, runs(asked)):
+        for term in [c for c in run if c not in STOP_CHARS] + [run[i : i + 2] for i in range(len(run) - 1)]:
+            assert (term in curated) == (term in have), term
 
 
 @given(st.text(alphabet=st.sampled_from("便宜吗的了亲包郵嗎ＡＢab 12，？\n㐀﨎"), max_size=30))
@@ -233,7 +257,7 @@ def _tantivy_kb_index(docs: list[dict[str, dict[str, int]]], segments: int = 1):
     import marshal
 
     from cstool_quickphrase.index import KbIndex
-    from cstool_tantivy import backend
+    from cstool_tantivy import backend, entries
 
     index = backend._register(tantivy.Index(backend._schema()))
     cut = len(docs) // segments or len(docs)
@@ -244,13 +268,16 @@ def _tantivy_kb_index(docs: list[dict[str, dict[str, int]]], segments: int = 1):
             for field, counts in docs[order].items():
                 if counts:
                     doc.add_text(field, backend._field_text(counts))
-            doc.add_bytes("doc", marshal.dumps({"id": f"e{order}", "order": order}))
             doc.add_unsigned("order", order)
             writer.add_document(doc)
         writer.commit()
         writer.wait_merging_threads()
     index.reload()
-    return KbIndex(KnowledgeBase(bundled_kb_path()), None, backend.TantivyReader(index), {"count": len(docs)})
+    stored = entries.Entries(
+        entries.pack([marshal.dumps({"id": f"e{n}", "order": n}) for n in range(len(docs))])
+    )
+    reader = backend.TantivyReader(index, stored)
+    return KbIndex(KnowledgeBase(bundled_kb_path()), None, reader, {"count": len(docs)})
 
 
 @st.composite

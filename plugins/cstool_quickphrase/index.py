@@ -34,9 +34,9 @@ from cstool.kb import SETTINGS_FILE, KnowledgeBase
 
 from .analysis import TERMS_VERSION, bigram_terms, homophone_tables, is_cjk, run_terms, runs
 
-INDEX_FORMAT = f"qp-5u.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; u: spellings packed;
-# qp-4: with the curated text; qp-5: whoosh postings and stored fields without zlib (whoosh_backend.LeanCodec),
-# stored sequences as tuples
+INDEX_FORMAT = f"qp-6.{TERMS_VERSION}"  # qp-3: entries carry search.rank_data; qp-4: with the curated text;
+# qp-5: whoosh postings and stored fields without zlib (whoosh_backend.LeanCodec), stored sequences as tuples,
+# spellings packed; qp-6: tantivy's entries in a file beside its index (cstool_tantivy/entries.py)
 META_FILE = "meta.json"
 
 # Curated short fields whose pinyin is indexed (never whole replies).

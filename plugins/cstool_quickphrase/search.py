@@ -739,19 +739,16 @@ def rank_data(
     """What re-ranking needs of an entry and costs the most to work out (term
     analysis), made at index time and stored with it (``RANK_KEY``) so a query
     never re-analyses a candidate: the terms of each of its own phrasings
-    (repeats dropped: only the closest one counts), their exact words, and the
-    terms of its curated text and that text simplified (a query using synonyms
-    reads it). Term lists are space-separated strings (terms hold no spaces),
+    (repeats dropped: only the closest one counts), their exact words, and its
+    curated text simplified (see Coverage). Term lists are space-separated strings (terms hold no spaces),
     far cheaper to store and read than lists. The same
     functions make them as on the fallback path, so the values are the same.
     ``memo`` (one per build) keeps each phrasing's analysis: texts repeat across entries."""
     phrasings, exact = _phrasings_of(doc, memo)
-    curated, have = _curated_of(doc, t2s)
     return {
         "phrasings": tuple(" ".join(sorted(p)) for p in dict.fromkeys(phrasings)),
         "exact": tuple(sorted(exact)),
-        "have": " ".join(sorted(have)),
-        "curated": curated,
+        "curated": _curated_text(doc, t2s),
     }
 
 
@@ -836,31 +833,9 @@ def rank(
     return scored
 
 
-def curated_terms(
-    doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any, Any]
-) -> tuple[str, Mapping[str, None]]:
-    """The entry's curated text (title, questions, keywords, tags) simplified, and its terms
-    (a dict of them: the garbage collector does not walk it, as it would a set); memoised."""
-    return curated_text(doc, t2s, cache), curated_have(doc, t2s, cache)
-
-
-def curated_have(doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any, Any]) -> Mapping[str, None]:
-    """The terms of the entry's curated text (see curated_terms), memoised; stored with the entry."""
-    key = ("have", doc["id"])
-    found = cache.get(key)
-    if found is None:
-        ready = doc.get(RANK_KEY)
-        if ready:
-            found = dict.fromkeys(ready["have"].split())
-        else:
-            found = dict.fromkeys(sorted(_curated_of(doc, t2s)[1]))
-        cache[key] = found
-    return found
-
-
 def curated_text(doc: Mapping[str, Any], t2s: Mapping[int, int], cache: dict[Any, Any]) -> str:
-    """The entry's curated text simplified (see curated_terms), memoised; only a query
-    using synonyms needs it."""
+    """The entry's curated text (title, questions, keywords, tags), normalised and
+    simplified; memoised, stored with the entry."""
     key = ("curated", doc["id"])
     found = cache.get(key)
     if found is None:
@@ -877,11 +852,6 @@ def _curated_text(doc: Mapping[str, Any], t2s: Mapping[int, int]) -> str:
         [doc["title"], *doc.get("questions", ()), *doc.get("keywords", ()), *doc.get("tags", ())]
     )
     return to_simplified(normalize(curated), t2s)
-
-
-def _curated_of(doc: Mapping[str, Any], t2s: Mapping[int, int]) -> tuple[str, frozenset[str]]:
-    curated = _curated_text(doc, t2s)
-    return curated, frozenset(term_set(runs(curated)))
 
 
 def term_set(pieces: Iterable[str]) -> set[str]:
@@ -966,11 +936,10 @@ class Coverage:
         self._rewritten: dict[str, tuple[list[str], list[str], int]] = {}
 
     def of(self, doc: Mapping[str, Any], latin_matched: float, cache: dict[Any, Any]) -> float:
-        have = curated_have(doc, self.t2s, cache)
+        curated = curated_text(doc, self.t2s, cache)
         if self._plain is not None:
             chars, pairs, latin = self._plain
         else:
-            curated = curated_text(doc, self.t2s, cache)
             text = self.text
             for n, present in self.groups:  # write the question in the entry's own words
                 used = next((w for w in self.synonyms[n] if w and w in curated), None)
@@ -984,7 +953,9 @@ class Coverage:
             chars, pairs, latin = shares
         # the weighted mean of the Chinese share (weight 1) and the Latin share (weight: words typed)
         if chars or pairs:
-            contains = have.__contains__
+            # a CJK character or bigram is one of the curated text's terms exactly when
+            # the text holds it (its CJK runs are maximal): no term set to make per entry
+            contains = curated.__contains__
             c = sum(map(contains, chars)) / len(chars) if chars else 0.0
             b = sum(map(contains, pairs)) / len(pairs) if pairs else c
             chinese = 0.7 * c + 0.3 * b

@@ -30,16 +30,15 @@ from typing import Any
 
 import tantivy
 
+from . import entries
+
 NAME = "tantivy"
 FIELDS = ("text", "replies", "py", "shortcut", "stage", "tag")
 SEP = "\x01"  # between a term and its frequency in an indexed token
 SPACE = "\x02"  # stands for whitespace inside a term (tokens are split at whitespace)
 TOKENIZER = "cstool_ws"
 SUBFOLDER = "tantivy"  # tantivy's own files (it has a meta.json of its own, as cstool does)
-# Stored entries are plain dicts, lists, strings and numbers, kept in marshal's
-# format: reading one back is ~2x faster than JSON (a query reads up to 20),
-# marshal is loaded with the interpreter (pickle would cost ~2 ms of each
-# start), and unlike pickle it cannot run code from a damaged file.
+# Stored entries are kept beside, in entries.FILENAME (see entries.py).
 HEAP = 256_000_000  # writer memory: a KB of 10,000s of entries stays one segment
 
 Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
@@ -50,7 +49,6 @@ def _schema() -> Any:
     builder = tantivy.SchemaBuilder()
     for name in FIELDS:
         builder.add_text_field(name, tokenizer_name=TOKENIZER, index_option="basic")
-    builder.add_bytes_field("doc", stored=True, indexed=False)
     builder.add_unsigned_field("order", fast=True, indexed=False)
     return builder.build()
 
@@ -81,12 +79,11 @@ def _field_text(counts: dict[str, int]) -> str:
 def _fill(index: Any, docs: Sequence[Doc], progress: Progress | None) -> None:
     writer = index.writer(heap_size=HEAP, num_threads=1)
     total = len(docs)
-    for order, (fields, stored) in enumerate(docs):
+    for order, (fields, _) in enumerate(docs):
         doc = tantivy.Document()
         for name, counts in fields.items():
             if counts:
                 doc.add_text(name, _field_text(counts))
-        doc.add_bytes("doc", marshal.dumps(stored))
         doc.add_unsigned("order", order)
         writer.add_document(doc)
         if progress is not None and (order % 500 == 0 or order == total - 1):
@@ -96,30 +93,36 @@ def _fill(index: Any, docs: Sequence[Doc], progress: Progress | None) -> None:
     index.reload()
 
 
+def _records(docs: Sequence[Doc]) -> list[bytes]:
+    return [marshal.dumps(stored) for _, stored in docs]
+
+
 def write(folder: Path, docs: Sequence[Doc], progress: Progress | None = None) -> None:
     """Index ``docs`` (document number = position) into the empty ``folder``."""
     (folder / SUBFOLDER).mkdir()
     _fill(_register(tantivy.Index(_schema(), path=str(folder / SUBFOLDER), reuse=False)), docs, progress)
+    entries.write(folder / entries.FILENAME, _records(docs))
 
 
 def memory(docs: Sequence[Doc], progress: Progress | None = None) -> TantivyReader:
     index = _register(tantivy.Index(_schema()))
     _fill(index, docs, progress)
-    return TantivyReader(index)
+    return TantivyReader(index, entries.Entries(entries.pack(_records(docs))))
 
 
 def open(folder: Path) -> TantivyReader:  # noqa: A001 - the backend interface's name
-    return TantivyReader(_register(tantivy.Index.open(str(folder / SUBFOLDER))))
+    found = entries.Entries.open(folder / entries.FILENAME)
+    return TantivyReader(_register(tantivy.Index.open(str(folder / SUBFOLDER))), found)
 
 
 class TantivyReader:
-    def __init__(self, index: Any):
+    def __init__(self, index: Any, stored: entries.Entries):
         self.index = index
         self.schema = index.schema
         self.searcher = index.searcher()
         self.single = self.searcher.num_segments <= 1
+        self.entries = stored
         self._variants: dict[tuple[str, str], list[tuple[str, int]]] = {}
-        self._addresses: list[Any] | None = None
 
     def doc_count(self) -> int:
         return int(self.searcher.num_docs)
@@ -237,27 +240,11 @@ class TantivyReader:
     def _term(self, field: str, token: str) -> Any:
         return tantivy.Query.term_query(self.schema, field, token, index_option="basic")
 
-    def _address(self, docnum: int) -> Any:
-        if self.single:
-            return tantivy.DocAddress(0, docnum)
-        if self._addresses is None:
-            hits = self.searcher.search(
-                tantivy.Query.all_query(), limit=max(1, self.doc_count()), count=False
-            ).hits
-            addresses = [address for _, address in hits]
-            orders = self.searcher.fast_field_values("order", addresses)
-            table: list[Any] = [None] * len(addresses)
-            for order, address in zip(orders, addresses, strict=True):
-                table[order] = address
-            self._addresses = table
-        return self._addresses[docnum]
-
     def stored(self, docnum: int) -> dict[str, Any]:
-        raw = self.searcher.doc(self._address(docnum)).get_first("doc")
-        return marshal.loads(bytes(raw))
+        return self.entries.get(docnum)
 
     def documents(self) -> list[dict[str, Any]]:
-        return [self.stored(n) for n in range(self.doc_count())]
+        return [self.entries.get(n) for n in range(len(self.entries))]
 
     def terms_with_prefix(self, field: str, prefix: str) -> list[str]:
         found = self.searcher.terms_with_prefix(field, _encode(prefix))
@@ -265,3 +252,4 @@ class TantivyReader:
 
     def close(self) -> None:
         self._variants.clear()
+        self.entries.close()
