@@ -809,13 +809,16 @@ def closest_phrasing(query_terms: frozenset[str], phrasings: Iterable[Collection
     """Dice similarity (0..1) between the query and the entry's closest phrasing
     (each phrasing a collection of distinct terms)."""
     size = len(query_terms)
+    best = 0.0
     if not size:
-        return 0.0
-    # 2|q & p| / (|q| + |p|) per phrasing, the loop in C (an empty phrasing scores 0)
-    phrasings = tuple(phrasings)
-    shared = map(len, map(query_terms.intersection, phrasings))
-    sizes = map(size.__add__, map(len, phrasings))
-    return max(map(operator.truediv, map((2).__mul__, shared), sizes), default=0.0)
+        return best
+    disjoint, shared = query_terms.isdisjoint, query_terms.intersection
+    for phrasing in phrasings:  # most share no term: checked without making a set
+        if not disjoint(phrasing):
+            dice = 2 * len(shared(phrasing)) / (size + len(phrasing))
+            if dice > best:
+                best = dice
+    return best
 
 
 def usage_boost(picks: int) -> float:
