@@ -185,7 +185,7 @@ def test_a_mistyped_command_still_gets_suggestions_from_every_plugin(home):
 
 def test_collector_is_rare_while_starting_and_back_to_default_for_a_long_run(tmp_path):
     """The console script starts with rare GC passes; ``search -i`` and ``serve`` restore the default
-    pace once ready (a whole shift in one process must still free its garbage cycles)."""
+    young passes once ready (a whole shift in one process must still free its garbage cycles)."""
     code = (
         "import gc, sys\n"
         "default = gc.get_threshold()\n"
@@ -201,6 +201,33 @@ def test_collector_is_rare_while_starting_and_back_to_default_for_a_long_run(tmp
     assert int(starting) > 100 * int(default)
     assert int(long_run) == int(default)
     assert frozen == "True"
+
+
+def test_a_long_run_frees_its_garbage_cycles_without_being_asked(tmp_path):
+    """At the long-run pace, cycles made and dropped along the way (as a search or a
+    request may make) are freed by the collector's own passes, while long-lived
+    objects (an index's memos) pile up beside them."""
+    code = (
+        "import gc, weakref\n"
+        "import cstool.entry\n"
+        "from cstool.gcpace import pace_for_long_run\n"
+        "pace_for_long_run()\n"
+        "class Node:\n"
+        "    pass\n"
+        "alive, kept = [], []\n"
+        "for n in range(200_000):\n"
+        "    a, b = Node(), Node()\n"
+        "    a.other, b.other = b, a\n"
+        "    alive.append(weakref.ref(a))\n"
+        "    if n % 4 == 0:\n"
+        "        kept.append((n, (str(n),)))\n"
+        "    del a, b\n"
+        "print(sum(r() is not None for r in alive))\n"
+    )
+    env = {**os.environ, "CSTOOL_HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout) < 2_000  # of 200,000 cycles dropped, at most the last young pass's few are left
 
 
 @pytest.mark.parametrize(

@@ -378,3 +378,26 @@ def test_quantized_scores_add_up_to_one_float_in_any_order(adds, rng):
         for v in shuffled:
             total = float32(total + float32(v))
         assert total == math.fsum(values)
+
+
+@settings(max_examples=300)
+@given(
+    st.text(alphabet=st.sampled_from("包邮免运费快递发货顺丰了吗"), max_size=16),
+    st.lists(
+        st.lists(
+            st.text(alphabet=st.sampled_from("包邮免运费快递发货顺丰"), max_size=4), min_size=1, max_size=4
+        ),
+        max_size=5,
+    ),
+)
+def test_synonym_groups_found_are_every_substring_that_is_a_synonym(text, synonyms):
+    """The lookup by first character and length finds what checking every substring finds, in its order."""
+    from cstool_quickphrase.search import synonym_groups_in
+
+    expected: dict[int, list[str]] = {}
+    for start in range(len(text)):
+        for end in range(start + 1, len(text) + 1):
+            for n, group in enumerate(synonyms):
+                if text[start:end] in group and text[start:end] not in expected.setdefault(n, []):
+                    expected[n].append(text[start:end])
+    assert synonym_groups_in(text, synonyms) == sorted((n, w) for n, w in expected.items() if w)

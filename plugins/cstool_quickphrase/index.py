@@ -79,6 +79,7 @@ class _Guarded:
             except BaseException as exc:
                 raise IndexDamaged(exc) from exc
 
+        setattr(self, name, guarded)  # made once per method: a query calls them ~20 times
         return guarded
 
 
@@ -199,6 +200,7 @@ class KbIndex:
         self._spellings: dict[str, str] | None = None
         self.phrasing_cache: dict[Any, Any] = {}
         self._df: dict[tuple[str, str], int] = {}
+        self._weights: dict[tuple[str, str], tuple[float, ...]] = {}
         self._postings: dict[tuple[str, str], tuple[Sequence[int], Sequence[float]]] = {}
         self._postings_held = 0
         self._prefixes: dict[tuple[str, str], list[str]] = {}
@@ -266,9 +268,15 @@ class KbIndex:
         None when the backend adds no scores itself (whoosh)."""
         return getattr(self.reader, "top_documents", None)
 
-    def term_weights(self, fieldname: str, term: str) -> list[float]:
-        """The distinct weights (term frequencies) of a term's postings (engines with top_documents)."""
-        return list(self.reader.term_weights(fieldname, term))
+    def term_weights(self, fieldname: str, term: str) -> tuple[float, ...]:
+        """The distinct weights (term frequencies) of a term's postings (engines with
+        top_documents), memoised as document frequencies are (tuples: the garbage
+        collector stops walking them)."""
+        key = (fieldname, term)
+        found = self._weights.get(key)
+        if found is None:
+            found = self._weights[key] = tuple(self.reader.term_weights(fieldname, term))
+        return found
 
     def terms_with_prefix(self, fieldname: str, prefix: str) -> list[str]:
         """Every term of ``fieldname`` starting with ``prefix`` (fuzzy pinyin), memoised."""

@@ -899,12 +899,13 @@ def relevance(
     return Coverage(query, synonyms, t2s).of(doc, latin_matched, {} if cache is None else cache)
 
 
-_SYNONYM_WORDS: list[tuple[list[list[str]], dict[str, list[int]], int]] = []
+_SYNONYM_WORDS: list[tuple[list[list[str]], dict[str, list[int]], dict[str, list[int]]]] = []
 
 
 def synonym_groups_in(text: str, synonyms: list[list[str]]) -> list[tuple[int, list[str]]]:
     """``(group number, the group's words found in text)`` for every synonym group
-    used in ``text``: a dictionary lookup per substring, not a scan of every group."""
+    used in ``text``: a dictionary lookup per substring that starts with a
+    synonym's first character and has a synonym's length, not a scan of every group."""
     found = next((item for item in _SYNONYM_WORDS if item[0] is synonyms), None)
     if found is None:
         words: dict[str, list[int]] = {}
@@ -912,17 +913,21 @@ def synonym_groups_in(text: str, synonyms: list[list[str]]) -> list[tuple[int, l
             for word in group:
                 if word:
                     words.setdefault(word, []).append(n)
-        found = (synonyms, words, max(map(len, words), default=0))
+        lengths: dict[str, list[int]] = {}  # first character -> the lengths of the words it starts
+        for word in words:
+            lengths.setdefault(word[0], []).append(len(word))
+        found = (synonyms, words, {first: sorted(set(ns)) for first, ns in lengths.items()})
         _SYNONYM_WORDS[:] = [found]  # one open index at a time is the usual case
-    _, words, longest = found
+    _, words, lengths = found
     present: dict[int, list[str]] = {}
-    for start in range(len(text)):
-        for end in range(start + 1, min(len(text), start + longest) + 1):
-            groups = words.get(text[start:end])
+    for start, first in enumerate(text):
+        for length in lengths.get(first, ()):
+            word = text[start : start + length]
+            groups = words.get(word) if len(word) == length else None
             if groups:
                 for n in groups:
-                    if text[start:end] not in present.setdefault(n, []):
-                        present[n].append(text[start:end])
+                    if word not in present.setdefault(n, []):
+                        present[n].append(word)
     return sorted(present.items())
 
 

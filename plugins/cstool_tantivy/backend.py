@@ -122,18 +122,19 @@ class TantivyReader:
         self.searcher = index.searcher()
         self.single = self.searcher.num_segments <= 1
         self.entries = stored
-        self._variants: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        self._variants: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
 
     def doc_count(self) -> int:
         return int(self.searcher.num_docs)
 
-    def _tokens(self, field: str, term: str) -> list[tuple[str, int]]:
-        """``[(indexed token, its frequency)]`` of a term; their document counts sum to its df."""
+    def _tokens(self, field: str, term: str) -> tuple[tuple[str, int], ...]:
+        """``((indexed token, its frequency), ...)`` of a term; their document counts sum to its df.
+        Memoised as tuples, which the garbage collector stops walking (lists it walks every pass)."""
         key = (field, term)
         found = self._variants.get(key)
         if found is None:
             prefix = _encode(term) + SEP
-            found = [(token, count) for token, count in self.searcher.terms_with_prefix(field, prefix)]
+            found = tuple((token, count) for token, count in self.searcher.terms_with_prefix(field, prefix))
             self._variants[key] = found
         return found
 
