@@ -183,20 +183,26 @@ def test_a_mistyped_command_still_gets_suggestions_from_every_plugin(home):
     assert "没有这个命令：promoo" in proc.stderr and "promo" in proc.stderr.split("promoo", 1)[1]
 
 
+def _python(home: Path, code: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CSTOOL_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done
+
+
 def test_collector_is_rare_while_starting_and_back_to_default_for_a_long_run(tmp_path):
     """The console script starts with rare GC passes; ``search -i`` and ``serve`` restore the default
     young passes once ready (a whole shift in one process must still free its garbage cycles)."""
-    code = (
+    done = _python(
+        tmp_path,
         "import gc, sys\n"
         "default = gc.get_threshold()\n"
         "import cstool.entry\n"
         "starting = gc.get_threshold()\n"
         "from cstool.gcpace import pace_for_long_run\n"
         "pace_for_long_run()\n"
-        "print(default[0], starting[0], gc.get_threshold()[0], gc.get_freeze_count() > 0)\n"
+        "print(default[0], starting[0], gc.get_threshold()[0], gc.get_freeze_count() > 0)\n",
     )
-    env = {**os.environ, "CSTOOL_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     default, starting, long_run, frozen = done.stdout.split()
     assert int(starting) > 100 * int(default)
     assert int(long_run) == int(default)
@@ -207,7 +213,8 @@ def test_a_long_run_frees_its_garbage_cycles_without_being_asked(tmp_path):
     """At the long-run pace, cycles made and dropped along the way (as a search or a
     request may make) are freed by the collector's own passes, while long-lived
     objects (an index's memos) pile up beside them."""
-    code = (
+    done = _python(
+        tmp_path,
         "import gc, weakref\n"
         "import cstool.entry\n"
         "from cstool.gcpace import pace_for_long_run\n"
@@ -222,11 +229,8 @@ def test_a_long_run_frees_its_garbage_cycles_without_being_asked(tmp_path):
         "    if n % 4 == 0:\n"
         "        kept.append((n, (str(n),)))\n"
         "    del a, b\n"
-        "print(sum(r() is not None for r in alive))\n"
+        "print(sum(r() is not None for r in alive))\n",
     )
-    env = {**os.environ, "CSTOOL_HOME": str(tmp_path)}
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
-    assert done.returncode == 0, done.stderr
     assert int(done.stdout) < 2_000  # of 200,000 cycles dropped, at most the last young pass's few are left
 
 
