@@ -82,6 +82,8 @@ def render_text(
     with ``values``, without further fallbacks); with no fallback,
     :class:`NothingToSay` is raised.
     """
+    if "{" not in text and "}" not in text:  # most reply texts: nothing to fill
+        return text
     cache: dict[str, str] = {}
 
     def substitute(match: re.Match[str]) -> str:

@@ -32,20 +32,24 @@ Values = Mapping[str, Callable[[], object]]
 FALLBACKS_KEY = "placeholder_fallbacks"
 
 
+def _filled(reply: Reply, values: Values, fallbacks: Mapping[str, str] | None) -> list[tuple[str, str]]:
+    return [(step.kind, render_text(step.text, values, fallbacks)) for step in reply.steps]
+
+
+def _as_text(steps: list[tuple[str, str]]) -> str:
+    return "\n".join(f"（等待 {text}）" if kind == "wait" else text for kind, text in steps)
+
+
 def render_reply(
     reply: Reply, values: Values, fallbacks: Mapping[str, str] | None = None
 ) -> list[dict[str, str]]:
     """The reply's steps with placeholders filled: ``[{"say": ...}, {"wait": ...}, …]``."""
-    return [{step.kind: render_text(step.text, values, fallbacks)} for step in reply.steps]
+    return [{kind: text} for kind, text in _filled(reply, values, fallbacks)]
 
 
 def reply_as_text(reply: Reply, values: Values, fallbacks: Mapping[str, str] | None = None) -> str:
     """One text to paste; a script shows its waits between the steps."""
-    parts = []
-    for step in reply.steps:
-        text = render_text(step.text, values, fallbacks)
-        parts.append(f"（等待 {text}）" if step.kind == "wait" else text)
-    return "\n".join(parts)
+    return _as_text(_filled(reply, values, fallbacks))
 
 
 class Rendered(NamedTuple):  # not a dataclass: cheaper to create on start (see model.py)
@@ -69,11 +73,9 @@ def render_entry(
     silent: list[str] = []
     for using in (None, fallbacks) if fallbacks else (None,):
         for variant in order:
-            reply = replies[variant]
-            try:
-                return Rendered(
-                    variant, reply_as_text(reply, values, using), render_reply(reply, values, using)
-                )
+            try:  # each step filled once, for both the text and the steps
+                steps = _filled(replies[variant], values, using)
+                return Rendered(variant, _as_text(steps), [{kind: text} for kind, text in steps])
             except NothingToSay as exc:
                 if exc.name not in silent:
                     silent.append(exc.name)
