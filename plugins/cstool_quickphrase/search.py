@@ -1074,6 +1074,7 @@ def search(
     candidates = []
     one_own = owns[0] if len(owns) == 1 else None  # the usual message of one clause: no generators
     one_coverage = coverages[0] if len(coverages) == 1 else None
+    covered_as_typed: dict[str, float] = {}  # coverages[0] of each candidate (the reported one, usually)
     for score, doc, _ in results:
         phrasings, exact = phrasing_terms(doc, cache)
         if one_own is not None:
@@ -1084,7 +1085,7 @@ def search(
         if not typed.isdisjoint(exact):
             factor *= EXACT_BOOST
         if one_coverage is not None:
-            covered = one_coverage.of(doc, 0.0, cache)
+            covered = covered_as_typed[doc["id"]] = one_coverage.of(doc, 0.0, cache)
         else:
             covered = max(c.of(doc, 0.0, cache) for c in coverages)
         factor *= 1 + COVERAGE_WEIGHT * covered
@@ -1095,9 +1096,13 @@ def search(
         else {}
     )
     hits = []
-    reported = Coverage(query, index.synonyms, index.t2s())
+    as_typed = to_simplified(normalize(query), index.t2s())
+    # the message as typed is usually the core itself: its coverage is then already known
+    reported = coverages[0] if as_typed == coverages[0].text else Coverage(query, index.synonyms, index.t2s())
     for score, doc in rank(candidates, picks)[:limit]:
-        covered = reported.of(doc, latin_hits.get(doc["id"], 0.0), cache)
+        latin_matched = latin_hits.get(doc["id"], 0.0)
+        known = covered_as_typed.get(doc["id"]) if reported is coverages[0] and not latin_matched else None
+        covered = known if known is not None else reported.of(doc, latin_matched, cache)
         hits.append(Hit(doc["id"], round(score, 3), covered, picks.get(doc["id"], 0), doc))
     return hits
 
