@@ -613,9 +613,15 @@ def native_best(
         return None
     weighted: list[tuple[str, str, dict[float, float]]] = []
     labels: list[tuple[tuple[str, str], list[tuple[str, str]]]] = []  # Latin-field terms, as _labels
+    memo = index.phrasing_cache
     for field, term, boost in clauses:
-        factor = boost * index.idf(field, term)
-        adds = {w: quantized(w**TF_EXPONENT * factor) for w in index.term_weights(field, term)}
+        key = ("adds", field, term, boost)
+        adds = memo.get(key)
+        if adds is None:  # the next keystroke asks mostly for the same terms
+            factor = boost * index.idf(field, term)
+            adds = memo[key] = {
+                w: quantized(w**TF_EXPONENT * factor) for w in index.term_weights(field, term)
+            }
         weighted.append((field, term, adds))
         if field in LATIN_FIELDS:
             labels.append(((field, term), [(field, term)]))

@@ -39,6 +39,7 @@ SPACE = "\x02"  # stands for whitespace inside a term (tokens are split at white
 TOKENIZER = "cstool_ws"
 SUBFOLDER = "tantivy"  # tantivy's own files (it has a meta.json of its own, as cstool does)
 # Stored entries are kept beside, in entries.FILENAME (see entries.py).
+SCORED_MEMO = 50_000  # constant-score queries kept per open index
 HEAP = 256_000_000  # writer memory: a KB of 10,000s of entries stays one segment
 
 Doc = tuple[dict[str, dict[str, int]], dict[str, Any]]
@@ -122,28 +123,32 @@ class TantivyReader:
         self.searcher = index.searcher()
         self.single = self.searcher.num_segments <= 1
         self.entries = stored
-        self._variants: dict[tuple[str, str], tuple[tuple[str, int], ...]] = {}
+        self._variants: dict[tuple[str, str], tuple[tuple[str, int, float], ...]] = {}
+        self._scored: dict[tuple[str, str, float], Any] = {}  # see _scoring
 
     def doc_count(self) -> int:
         return int(self.searcher.num_docs)
 
-    def _tokens(self, field: str, term: str) -> tuple[tuple[str, int], ...]:
-        """``((indexed token, its frequency), ...)`` of a term; their document counts sum to its df.
-        Memoised as tuples, which the garbage collector stops walking (lists it walks every pass)."""
+    def _tokens(self, field: str, term: str) -> tuple[tuple[str, int, float], ...]:
+        """``((indexed token, its document count, its frequency), ...)`` of a term; the counts
+        sum to its df. Memoised as tuples, which the garbage collector stops walking."""
         key = (field, term)
         found = self._variants.get(key)
         if found is None:
             prefix = _encode(term) + SEP
-            found = tuple((token, count) for token, count in self.searcher.terms_with_prefix(field, prefix))
+            found = tuple(
+                (token, count, float(token.rpartition(SEP)[2]))
+                for token, count in self.searcher.terms_with_prefix(field, prefix)
+            )
             self._variants[key] = found
         return found
 
     def doc_frequency(self, field: str, term: str) -> int:
-        return sum(count for _, count in self._tokens(field, term))
+        return sum(count for _, count, _ in self._tokens(field, term))
 
     def postings(self, field: str, term: str) -> tuple[Sequence[int], Sequence[float]]:
         tokens = self._tokens(field, term)
-        total = sum(count for _, count in tokens)
+        total = sum(count for _, count, _ in tokens)
         if not total:
             return [], []
         query = tantivy.Query.boolean_query(
@@ -151,11 +156,10 @@ class TantivyReader:
                 (
                     tantivy.Occur.Should,
                     tantivy.Query.const_score_query(
-                        tantivy.Query.term_query(self.schema, field, token, index_option="basic"),
-                        float(token.rpartition(SEP)[2]),
+                        tantivy.Query.term_query(self.schema, field, token, index_option="basic"), weight
                     ),
                 )
-                for token, _ in tokens
+                for token, _, weight in tokens
             ]
         )
         hits = self.searcher.search(query, limit=total, count=False).hits
@@ -177,22 +181,22 @@ class TantivyReader:
                 groups.setdefault(weight, []).append(docnum)
             return list(groups.items())
         found = []
-        for token, count in self._tokens(field, term):
+        for token, count, weight in self._tokens(field, term):
             if count:
-                query = tantivy.Query.term_query(self.schema, field, token, index_option="basic")
+                query = self._term(field, token)
                 if self.single:  # the document number is the address's
                     hits = self.searcher.search(query, limit=count, count=False).hits
-                    found.append((float(token.rpartition(SEP)[2]), list(map(_DOC, map(_ADDRESS, hits)))))
+                    found.append((weight, list(map(_DOC, map(_ADDRESS, hits)))))
                 else:  # ordered by the fast field, whose value is the number (loading it costs ~12 ms once)
                     hits = self.searcher.search(
                         query, limit=count, count=False, order_by_field="order", order=tantivy.Order.Asc
                     ).hits
-                    found.append((float(token.rpartition(SEP)[2]), list(map(_SCORE, hits))))
+                    found.append((weight, list(map(_SCORE, hits))))
         return found
 
     def term_weights(self, field: str, term: str) -> list[float]:
         """The distinct frequencies the term is indexed with (one token each)."""
-        return [float(token.rpartition(SEP)[2]) for token, count in self._tokens(field, term) if count]
+        return [weight for _, count, weight in self._tokens(field, term) if count]
 
     def top_documents(
         self,
@@ -215,13 +219,14 @@ class TantivyReader:
         if not self.single:
             return None
         should = []
+        scoring = self._scoring
         for field, term, adds in clauses:
             if _ODD.search(term) is not None:
                 return None
-            for token, count in self._tokens(field, term):
-                add = adds.get(float(token.rpartition(SEP)[2]))
+            for token, count, weight in self._tokens(field, term):
+                add = adds.get(weight)
                 if count and add is not None:
-                    should.append((_SHOULD, _CONST(self._term(field, token), add)))
+                    should.append((_SHOULD, scoring(field, token, add)))
         if not should:
             return []
         query = tantivy.Query.boolean_query(should)
@@ -230,7 +235,7 @@ class TantivyReader:
             for field, value in filters:
                 if _ODD.search(value) is not None:
                     return None
-                tokens = [(_SHOULD, self._term(field, token)) for token, count in self._tokens(field, value)]
+                tokens = [(_SHOULD, self._term(field, token)) for token, _, _ in self._tokens(field, value)]
                 if not tokens:
                     return []
                 required.append((tantivy.Occur.Must, _CONST(tantivy.Query.boolean_query(tokens), 0.0)))
@@ -240,6 +245,17 @@ class TantivyReader:
 
     def _term(self, field: str, token: str) -> Any:
         return tantivy.Query.term_query(self.schema, field, token, index_option="basic")
+
+    def _scoring(self, field: str, token: str, score: float) -> Any:
+        """The constant-score query of a token, memoised: the next keystroke asks mostly for
+        the same terms with the same scores (building the two query objects costs ~2 µs)."""
+        key = (field, token, score)
+        found = self._scored.get(key)
+        if found is None:
+            if len(self._scored) >= SCORED_MEMO:  # the oldest goes
+                del self._scored[next(iter(self._scored))]
+            found = self._scored[key] = _CONST(self._term(field, token), score)
+        return found
 
     def stored(self, docnum: int) -> dict[str, Any]:
         return self.entries.get(docnum)
@@ -253,4 +269,5 @@ class TantivyReader:
 
     def close(self) -> None:
         self._variants.clear()
+        self._scored.clear()
         self.entries.close()
