@@ -746,9 +746,10 @@ def rank_data(
     analysis), made at index time and stored with it (``RANK_KEY``) so a query
     never re-analyses a candidate: the terms of each of its own phrasings
     (repeats dropped: only the closest one counts), their exact words, and its
-    curated text simplified (see Coverage). Term lists are space-separated strings (terms hold no spaces),
-    far cheaper to store and read than lists. The same
-    functions make them as on the fallback path, so the values are the same.
+    curated text normalised and simplified (see Coverage). Term lists are
+    space-separated strings (terms hold no spaces), far cheaper to store and
+    read than lists. The same functions make them as on the fallback path, so
+    the values are the same.
     ``memo`` (one per build) keeps each phrasing's analysis: texts repeat across entries."""
     phrasings, exact = _phrasings_of(doc, memo)
     return {
