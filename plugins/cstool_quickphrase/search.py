@@ -739,6 +739,9 @@ def allowed_docs(index: Any, stage: str | None, tag: str | None) -> set[int] | N
 RANK_KEY = "rank"
 
 
+_JOINED = ("joined",)  # rank_data's memo key for the joined phrasings (texts are its other keys)
+
+
 def rank_data(
     doc: Mapping[str, Any], t2s: Mapping[int, int], memo: dict[Any, Any] | None = None
 ) -> dict[str, Any]:
@@ -752,8 +755,12 @@ def rank_data(
     the values are the same.
     ``memo`` (one per build) keeps each phrasing's analysis: texts repeat across entries."""
     phrasings, exact = _phrasings_of(doc, memo)
+    joined = memo.setdefault(_JOINED, {}) if memo is not None else {}  # a phrasing's terms, sorted and joined
+    for terms_ in phrasings:
+        if terms_ not in joined:
+            joined[terms_] = " ".join(sorted(terms_))
     return {
-        "phrasings": tuple(" ".join(sorted(p)) for p in dict.fromkeys(phrasings)),
+        "phrasings": tuple(dict.fromkeys(map(joined.__getitem__, phrasings))),
         "exact": tuple(sorted(exact)),
         "curated": _curated_text(doc, t2s),
     }
