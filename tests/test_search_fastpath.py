@@ -401,3 +401,15 @@ def test_synonym_groups_found_are_every_substring_that_is_a_synonym(text, synony
                 if text[start:end] in group and text[start:end] not in expected.setdefault(n, []):
                     expected[n].append(text[start:end])
     assert synonym_groups_in(text, synonyms) == sorted((n, w) for n, w in expected.items() if w)
+
+
+@given(
+    st.lists(st.frozensets(st.sampled_from("便宜发货包邮吗"), max_size=6), max_size=4),
+    st.lists(st.frozensets(st.sampled_from("便宜发货包邮吗快递"), max_size=6), max_size=6),
+)
+def test_closeness_of_several_clauses_is_the_best_of_each(owns, phrasings):
+    from cstool_quickphrase.search import closest_phrasing, closest_phrasing_of
+
+    tuples = [tuple(sorted(p)) for p in phrasings]
+    expected = max((closest_phrasing(own, tuples) for own in owns), default=0.0)
+    assert closest_phrasing_of(owns, frozenset().union(*owns), tuples) == expected

@@ -835,6 +835,15 @@ def closest_phrasing(query_terms: frozenset[str], phrasings: Iterable[Collection
     return best
 
 
+def closest_phrasing_of(
+    owns: Sequence[frozenset[str]], union: frozenset[str], phrasings: Iterable[Collection[str]]
+) -> float:
+    """``max(closest_phrasing(own, phrasings) for own in owns)`` (0 for none), ``union`` the
+    owns' terms: a phrasing sharing none of them is left out once, not once per own."""
+    touching = [phrasing for phrasing in phrasings if not union.isdisjoint(phrasing)]
+    return max((closest_phrasing(own, touching) for own in owns), default=0.0)
+
+
 def usage_boost(picks: int) -> float:
     if picks <= 0:
         return 1.0
@@ -1087,6 +1096,7 @@ def search(
     }
     candidates = []
     one_own = owns[0] if len(owns) == 1 else None  # the usual message of one clause: no generators
+    all_owned = frozenset().union(*owns)
     one_coverage = coverages[0] if len(coverages) == 1 else None
     covered_as_typed: dict[str, float] = {}  # coverages[0] of each candidate (the reported one, usually)
     for score, doc, _ in results:
@@ -1094,7 +1104,7 @@ def search(
         if one_own is not None:
             closeness = closest_phrasing(one_own, phrasings)
         else:
-            closeness = max((closest_phrasing(own, phrasings) for own in owns), default=0.0)
+            closeness = closest_phrasing_of(owns, all_owned, phrasings)
         factor = 1 + PHRASING_WEIGHT * closeness**2
         if not typed.isdisjoint(exact):
             factor *= EXACT_BOOST
