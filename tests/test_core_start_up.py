@@ -190,9 +190,10 @@ def _python(home: Path, code: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def test_collector_is_rare_while_starting_and_back_to_default_for_a_long_run(tmp_path):
+def test_collector_is_rare_while_starting_and_at_the_long_run_pace_once_ready(tmp_path):
     """The console script starts with rare GC passes; ``search -i`` and ``serve`` restore the default
-    young passes once ready (a whole shift in one process must still free its garbage cycles)."""
+    young passes once ready (a whole shift in one process must still free its garbage cycles), with
+    middle passes ten times rarer."""
     done = _python(
         tmp_path,
         "import gc, sys\n"
@@ -201,11 +202,12 @@ def test_collector_is_rare_while_starting_and_back_to_default_for_a_long_run(tmp
         "starting = gc.get_threshold()\n"
         "from cstool.gcpace import pace_for_long_run\n"
         "pace_for_long_run()\n"
-        "print(default[0], starting[0], gc.get_threshold()[0], gc.get_freeze_count() > 0)\n",
+        "print(default[0], default[1], starting[0], *gc.get_threshold()[:2], gc.get_freeze_count() > 0)\n",
     )
-    default, starting, long_run, frozen = done.stdout.split()
+    default, default_middle, starting, long_run, long_run_middle, frozen = done.stdout.split()
     assert int(starting) > 100 * int(default)
     assert int(long_run) == int(default)
+    assert int(long_run_middle) == 10 * int(default_middle)
     assert frozen == "True"
 
 
@@ -238,7 +240,7 @@ def test_a_long_run_frees_its_garbage_cycles_without_being_asked(tmp_path):
     ("module", "function"),
     [("cstool_quickphrase/interactive.py", "run_interactive"), ("cstool_web/server.py", "serve")],
 )
-def test_each_long_running_command_restores_the_default_pace(module, function):
+def test_each_long_running_command_sets_the_long_run_pace(module, function):
     import ast
 
     source = (Path(__file__).parents[1] / "plugins" / module).read_text(encoding="utf-8")
