@@ -303,6 +303,12 @@ def quantized(score: float) -> float:
     return round(score * _SCORE_SCALE) / _SCORE_SCALE
 
 
+def clause_adds(weights: Iterable[float], factor: float) -> dict[float, float]:
+    """What a clause adds to an entry per term frequency: ``tf ** TF_EXPONENT x factor``
+    (factor: the clause's boost x idf), quantized; every way of scoring reads these."""
+    return {w: quantized(w**TF_EXPONENT * factor) for w in weights}
+
+
 def query_clauses(weights: Mapping[str, float], latin: list[str]) -> list[tuple[str, str, float]]:
     """Every ``(field, term, boost)`` the query could look up (fuzzy pinyin aside)."""
     clauses: list[tuple[str, str, float]] = []
@@ -352,7 +358,7 @@ def score_clauses(
         factor = boost * index.idf(field, term)
         label = (field, term) if field in LATIN_FIELDS else None
         ids, weights = index.postings(field, term)
-        adds = {w: quantized(w**TF_EXPONENT * factor) for w in set(weights)}
+        adds = clause_adds(set(weights), factor)
         for docnum, weight in zip(ids, weights, strict=True):
             if allowed is None or docnum in allowed:
                 scores[docnum] = scores.get(docnum, 0.0) + adds[weight]
@@ -463,7 +469,7 @@ class Impacts:
 
     @classmethod
     def of_term(cls, postings: TermPostings, factor: float, label: tuple[str, str] | None) -> Impacts:
-        values = {w: quantized(w**TF_EXPONENT * factor) for w, _ in postings.groups}
+        values = clause_adds((w for w, _ in postings.groups), factor)
         groups = [(values[w], ids) for w, ids in postings.groups]
         return cls(groups, postings.size, postings.end, lambda: postings.table, values, label)
 
@@ -618,23 +624,18 @@ def native_best(
         key = ("adds", field, term, boost)
         adds = memo.get(key)
         if adds is None:  # the next keystroke asks mostly for the same terms
-            factor = boost * index.idf(field, term)
-            adds = memo[key] = {
-                w: quantized(w**TF_EXPONENT * factor) for w in index.term_weights(field, term)
-            }
+            adds = memo[key] = clause_adds(index.term_weights(field, term), boost * index.idf(field, term))
         weighted.append((field, term, adds))
         if field in LATIN_FIELDS:
             labels.append(((field, term), [(field, term)]))
     for word in latin:
         if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
-            found = fuzzy_terms(index, "py", word)
-            boost = FUZZY_BOOST if len(found) > 1 else 1.0
-            for term in found:  # as fuzzy_scores adds them
-                factor = boost * index.idf("py", term)
+            found = fuzzy_factors(index, "py", word)
+            for term, factor in found:  # as fuzzy_scores adds them
                 weighted.append(
                     ("py", term, {w: quantized(w * factor) for w in index.term_weights("py", term)})
                 )
-            labels.append((("py", "~" + word), [("py", term) for term in found]))
+            labels.append((("py", "~" + word), [("py", term) for term, _ in found]))
     if sum(max(adds.values(), default=0.0) for _, _, adds in weighted) >= NATIVE_SUM_LIMIT:
         return None  # an entry's sum might not be exact in 32 bits (never seen: ~100 is a high score)
     best = top(weighted, n, filters)
@@ -687,20 +688,20 @@ def fuzzy_scores(index: Any, field: str, word: str) -> dict[int, float]:
     """A Latin word with one typo (baoyoi -> baoyou): the field's terms sharing its first
     letter within one edit, scored as TF-IDF; several such terms together weigh
     ``FUZZY_BOOST`` (one alone is scored as itself)."""
-    found = fuzzy_terms(index, field, word)
-    boost = FUZZY_BOOST if len(found) > 1 else 1.0
     scores: dict[int, float] = {}
-    for term in found:
-        factor = boost * index.idf(field, term)
+    for term, factor in fuzzy_factors(index, field, word):
         ids, weights = index.postings(field, term)
         for docnum, weight in zip(ids, weights, strict=True):
             scores[docnum] = scores.get(docnum, 0.0) + quantized(weight * factor)
     return scores
 
 
-def fuzzy_terms(index: Any, field: str, word: str) -> list[str]:
-    """The field's terms sharing ``word``'s first letter within one edit of it."""
-    return [t for t in index.terms_with_prefix(field, word[:1]) if within_one_edit(t, word)]
+def fuzzy_factors(index: Any, field: str, word: str) -> list[tuple[str, float]]:
+    """The field's terms sharing ``word``'s first letter within one edit of it, each with
+    what its term frequency is multiplied by (boost x idf) when scored for ``word``."""
+    found = [t for t in index.terms_with_prefix(field, word[:1]) if within_one_edit(t, word)]
+    boost = FUZZY_BOOST if len(found) > 1 else 1.0
+    return [(term, boost * index.idf(field, term)) for term in found]
 
 
 def top_scores(scores: Mapping[int, float], n: int) -> list[tuple[int, float]]:
@@ -840,6 +841,8 @@ def closest_phrasing_of(
 ) -> float:
     """``max(closest_phrasing(own, phrasings) for own in owns)`` (0 for none), ``union`` the
     owns' terms: a phrasing sharing none of them is left out once, not once per own."""
+    if len(owns) == 1:  # the usual message of one clause
+        return closest_phrasing(owns[0], phrasings)
     touching = [phrasing for phrasing in phrasings if not union.isdisjoint(phrasing)]
     return max((closest_phrasing(own, touching) for own in owns), default=0.0)
 
@@ -1061,7 +1064,8 @@ def search(
     that of the message's closest clause, so in a long message the clause
     carrying the intent decides."""
     query = query[:MAX_QUERY_CHARS]
-    core = strip_fillers(to_simplified(normalize(query), index.t2s()))
+    as_typed = to_simplified(normalize(query), index.t2s())
+    core = strip_fillers(as_typed)
     weights, latin = query_terms(core, index.synonyms, index.t2s())
     if not weights and not latin and any(c in HONORIFICS for c in core):
         core = GREETING_FORM  # 亲 / 亲亲~ / 您: an honorific alone is a greeting
@@ -1090,21 +1094,17 @@ def search(
     coverages = [Coverage(text, index.synonyms, index.t2s()) for text in ([core, fixed] if fixed else [core])]
     cache = index.phrasing_cache
     typed = {
-        exact_form(to_simplified(normalize(query), index.t2s())),
+        exact_form(as_typed),
         exact_form(core),
         *map(exact_form, parts),
     }
     candidates = []
-    one_own = owns[0] if len(owns) == 1 else None  # the usual message of one clause: no generators
     all_owned = frozenset().union(*owns)
     one_coverage = coverages[0] if len(coverages) == 1 else None
     covered_as_typed: dict[str, float] = {}  # coverages[0] of each candidate (the reported one, usually)
     for score, doc, _ in results:
         phrasings, exact = phrasing_terms(doc, cache)
-        if one_own is not None:
-            closeness = closest_phrasing(one_own, phrasings)
-        else:
-            closeness = closest_phrasing_of(owns, all_owned, phrasings)
+        closeness = closest_phrasing_of(owns, all_owned, phrasings)
         factor = 1 + PHRASING_WEIGHT * closeness**2
         if not typed.isdisjoint(exact):
             factor *= EXACT_BOOST
@@ -1120,7 +1120,6 @@ def search(
         else {}
     )
     hits = []
-    as_typed = to_simplified(normalize(query), index.t2s())
     # the message as typed is usually the core itself: its coverage is then already known
     reported = coverages[0] if as_typed == coverages[0].text else Coverage(query, index.synonyms, index.t2s())
     for score, doc in rank(candidates, picks)[:limit]:

@@ -152,15 +152,7 @@ class TantivyReader:
         if not total:
             return [], []
         query = tantivy.Query.boolean_query(
-            [
-                (
-                    tantivy.Occur.Should,
-                    tantivy.Query.const_score_query(
-                        tantivy.Query.term_query(self.schema, field, token, index_option="basic"), weight
-                    ),
-                )
-                for token, _, weight in tokens
-            ]
+            [(_SHOULD, self._scoring(field, token, weight)) for token, _, weight in tokens]
         )
         hits = self.searcher.search(query, limit=total, count=False).hits
         # arrays, not lists: memoised postings the garbage collector never walks
@@ -175,11 +167,9 @@ class TantivyReader:
         hits are ordered by the ``order`` fast field, which is the document
         number itself."""
         if _ODD.search(term) is not None:  # two terms may share an encoded token: summed as postings() does
-            ids, weights = self.postings(field, term)
-            groups: dict[float, list[int]] = {}
-            for docnum, weight in zip(ids, weights, strict=True):
-                groups.setdefault(weight, []).append(docnum)
-            return list(groups.items())
+            from cstool_quickphrase.search import weight_groups
+
+            return weight_groups(*self.postings(field, term))
         found = []
         for token, count, weight in self._tokens(field, term):
             if count:
