@@ -1,4 +1,4 @@
-"""The cyclic garbage collector's pace: rare while a command starts, the default for a long run.
+"""The cyclic garbage collector's pace: rare while a command starts, its own pace once a long run is ready.
 
 Start-up creates some 30,000 objects that live as long as the process
 (modules, classes, functions). At the default pace (a pass per 700 new

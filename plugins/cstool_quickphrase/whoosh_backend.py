@@ -270,8 +270,8 @@ class WhooshReader:
         key = (field, term)
         found = self._infos.get(key)
         if found is None:
-            if len(self._infos) >= TERM_INFO_MEMO:
-                self._infos.clear()
+            if len(self._infos) >= TERM_INFO_MEMO:  # the oldest goes, as in the index's other memos
+                del self._infos[next(iter(self._infos))]
             found = self._infos[key] = term_infos(self.searcher, field, term)
         return found
 
